@@ -1,0 +1,31 @@
+"""The few exception classes evimap raises.
+
+Every error a user can cause is an :class:`EvimapError`; the CLI turns it into a one-line
+message and a non-zero exit status in one place (``cli.main``), never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class EvimapError(Exception):
+    """Base class: something the user can fix (a path, a setting, an input file)."""
+
+
+class ConfigError(EvimapError):
+    """A setting is wrong or a data file it points to is missing."""
+
+
+class InputError(EvimapError):
+    """One input file (or one record in it) cannot be read.
+
+    The batch goes on without it; the message names the file and the reason.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class StoreError(EvimapError):
+    """The DuckDB store is missing, locked, or of an unsupported schema version."""

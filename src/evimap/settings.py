@@ -1,0 +1,118 @@
+"""Every setting in one declarative table: name, environment variable, default, help.
+
+The CLI, the Python API and the docs (``evimap settings``) read this table. A value comes from
+the command-line flag, then the environment variable, then the default. Paths to data are
+settings with a clear error when missing, never hard-coded in the stages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+#: The repository root when running from a checkout (src/evimap/settings.py -> ../..).
+_CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Callable[[], Any]
+    help: str
+    kind: type = str
+
+
+def _default_data_dir() -> str:
+    return str(_CHECKOUT_ROOT.parent / "shared" / "data")
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "evimap")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "EVIMAP_DB", lambda: "evimap.duckdb",
+            "DuckDB store file (created if missing)."),
+    Setting("data_dir", "EVIMAP_DATA_DIR", _default_data_dir,
+            "Reference data folder (seeds, BC5CDR, MeSH); in a checkout ../shared/data."),
+    Setting("mesh_dir", "EVIMAP_MESH_DIR", lambda: "",
+            "MeSH folder with mesh_terms.tsv.gz, mesh_trees.tsv.gz and "
+            "mesh_pharmacological_actions.tsv; default DATA_DIR/mesh."),
+    Setting("cache_dir", "EVIMAP_CACHE_DIR", _default_cache_dir,
+            "Where the compiled lexicon is cached (evimap vocab build)."),
+    Setting("max_file_mb", "EVIMAP_MAX_FILE_MB", lambda: 20.0,
+            "Largest single-document file (text, HTML, JATS) read, in MB; record "
+            "streams (PubMed XML, PubTator, JSONL) are read record by record.", float),
+    Setting("near_dup_threshold", "EVIMAP_NEAR_DUP_THRESHOLD", lambda: 0.7,
+            "Estimated Jaccard similarity of word 3-shingles of the main content above which "
+            "two sources are one work.", float),
+    Setting("jobs", "EVIMAP_JOBS", lambda: 1,
+            "Worker processes for ingest (1 = in this process).", int),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str
+    data_dir: str
+    mesh_dir: str
+    cache_dir: str
+    max_file_mb: float
+    near_dup_threshold: float
+    jobs: int
+
+    @property
+    def mesh_path(self) -> Path:
+        """The MeSH folder, checked: raises :class:`ConfigError` naming what is missing."""
+        path = Path(self.mesh_dir) if self.mesh_dir else Path(self.data_dir) / "mesh"
+        needed = ("mesh_terms.tsv.gz", "mesh_trees.tsv.gz", "mesh_pharmacological_actions.tsv")
+        missing = [n for n in needed if not (path / n).is_file()]
+        if missing:
+            raise ConfigError(
+                f"MeSH files not found in {path} (missing {', '.join(missing)}); "
+                "point --mesh-dir or EVIMAP_MESH_DIR at a folder holding the MeSH TSVs "
+                "(see docs/data.md)"
+            )
+        return path
+
+    def data_path(self, *parts: str) -> Path:
+        """A path under the data folder, checked to exist."""
+        path = Path(self.data_dir).joinpath(*parts)
+        if not path.exists():
+            raise ConfigError(
+                f"data not found: {path}; set --data-dir or EVIMAP_DATA_DIR to the folder "
+                "holding the reference data (in a checkout: ../shared/data)"
+            )
+        return path
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Resolve every setting: explicit override (not None), then environment, then default."""
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        spec = _BY_NAME[f.name]
+        value = overrides.get(f.name)
+        if value is None:
+            raw = os.environ.get(spec.env)
+            value = raw if raw not in (None, "") else spec.default()
+        try:
+            values[f.name] = spec.kind(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"setting {f.name} ({spec.env}) is not a {spec.kind.__name__}: "
+                              f"{value!r}") from exc
+    return Settings(**values)
+
+
+def describe() -> list[dict[str, str]]:
+    """The settings table for docs and ``evimap settings``."""
+    return [{"name": s.name, "env": s.env, "default": str(s.default()), "help": s.help}
+            for s in SETTINGS]

@@ -1,0 +1,95 @@
+"""Shared text utilities: tokens and sentences with character offsets.
+
+Tokens split hyphens and slashes off as tokens of their own, as the BC5CDR annotations
+require ("ketamine-induced" -> "ketamine", "-", "induced"). Sentence splitting is rule-based
+and abbreviation-aware; it never crosses a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_TOKEN_RE = re.compile(
+    r"\d+(?:[.,]\d+)*"            # numbers, 1,000 and 3.5
+    r"|[^\W\d_]+(?:'[^\W\d_]+)?"  # words (letters), with one inner apostrophe
+    r"|[^\s]",                    # any other single character (punctuation, hyphen, slash)
+    re.UNICODE,
+)
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Token spans of ``text[start:end]`` as absolute (start, end) offsets."""
+    end = len(text) if end is None else end
+    return [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text, start, end)]
+
+
+#: Words after which a full stop does not end a sentence.
+ABBREVIATIONS = frozenset("""
+    al e.g eg i.e ie vs v cf dr mr mrs ms prof fig figs no nos approx ca st jr sr inc ltd co
+    corp dept univ vol et seq mg kg ml mol resp ref refs eq sec min max mo wk yr yrs
+    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k ph.d m.d b.i.d t.i.d q.d p.o i.v
+""".split())
+
+_SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)")
+_BLANK_RE = re.compile(r"\n[ \t]*\n")
+
+
+def _ends_sentence(text: str, dot: int, after: int) -> bool:
+    """Whether the punctuation ending at ``dot`` closes a sentence (next text at ``after``)."""
+    if after >= len(text):
+        return True
+    nxt = text[after]
+    if nxt.islower():
+        return False
+    if text[dot] != ".":
+        return True
+    # the word before the full stop
+    m = re.search(r"([\w.]+)\.$", text[max(0, dot - 20):dot + 1])
+    word = m.group(1).lower() if m else ""
+    if word in ABBREVIATIONS:
+        return False
+    # single capital initial ("J. Smith") is not a sentence end
+    return not (len(word) == 1 and word.isalpha() and text[dot - 1].isupper())
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """Sentence spans in ``text[start:end]``, stripped of surrounding whitespace."""
+    end = len(text) if end is None else end
+    # blank lines always separate
+    pos = start
+    chunks: list[tuple[int, int]] = []
+    for m in _BLANK_RE.finditer(text, start, end):
+        chunks.append((pos, m.start()))
+        pos = m.end()
+    chunks.append((pos, end))
+    for cs, ce in chunks:
+        seg_start = cs
+        for m in _SENT_END_RE.finditer(text, cs, ce):
+            after = m.end()
+            while after < ce and text[after].isspace():
+                after += 1
+            if after >= ce or _ends_sentence(text, m.end() - 1 - _trailing(text, m), after):
+                yield from _strip(text, seg_start, m.end())
+                seg_start = m.end()
+        yield from _strip(text, seg_start, ce)
+
+
+def _trailing(text: str, m: re.Match[str]) -> int:
+    """Number of closing quotes/brackets after the final punctuation mark of a match."""
+    s = m.group(0)
+    return len(s) - len(s.rstrip("\"'”’)]"))
+
+
+def _strip(text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s:
+        yield (s, e)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse whitespace runs to one space (for hashing and comparison)."""
+    return " ".join(text.split())

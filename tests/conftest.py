@@ -1,0 +1,38 @@
+"""Shared fixtures: the reference data comes from settings (EVIMAP_DATA_DIR or ../shared/data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evimap.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def data_dir(settings: Settings) -> Path:
+    path = Path(settings.data_dir)
+    if not path.is_dir():
+        pytest.fail(f"reference data missing at {path}: set EVIMAP_DATA_DIR")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(data_dir: Path) -> Path:
+    return data_dir / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_paths(seeds_dir: Path) -> dict[str, Path]:
+    """The five seed pages by their three-digit prefix ("000" ... "004")."""
+    return {p.name[:3]: p for p in sorted(seeds_dir.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "examples" / "corpus"
