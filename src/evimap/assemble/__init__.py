@@ -1,0 +1,134 @@
+"""Stage 7, assemble: equal claims from different works merge into statements with a belief.
+
+A statement is (subject, predicate, object, negated). Its belief combines the evidence of
+the *independent works* behind it (copies of one paper are one work and count once):
+
+* each claim gets a weight ``w = design x credibility x hedging x size`` (tables below);
+* a work contributes its strongest claim;
+* ``belief = 1 - prod(1 - w_work)`` over works: independent support accumulates, but an
+  anecdote (design weight 0.10) can never outweigh a trial.
+
+Statements whose claims disagree (``treats`` vs ``no_effect``, or a predicate asserted and
+negated, e.g. approved vs not approved) are flagged ``contested``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+DESIGN_WEIGHT: Mapping[str, float] = {
+    "meta_analysis": 0.90, "systematic_review": 0.85, "RCT": 0.80, "cohort": 0.60,
+    "case_series": 0.45, "case_report": 0.35, "expert_opinion": 0.35, "animal": 0.30,
+    "in_vitro": 0.25, "unspecified": 0.30, "anecdote": 0.10,
+}
+DESIGN_RANK = {d: i for i, d in enumerate(sorted(DESIGN_WEIGHT, key=lambda d: -DESIGN_WEIGHT[d]))}
+HEDGED_FACTOR = 0.6
+HYPOTHETICAL_FACTOR = 0.3
+#: Opposite predicate pairs: a statement and its opposite make both contested.
+OPPOSITES: Mapping[str, str] = {"treats": "no_effect", "no_effect": "treats"}
+
+
+def size_factor(n: int | None) -> float:
+    """0.8 for an unknown or single-subject sample, rising to 1.0 at 1,000 subjects."""
+    if not n or n <= 1:
+        return 0.8
+    return 0.8 + 0.2 * min(1.0, math.log10(n) / 3)
+
+
+def credibility_factor(credibility: float) -> float:
+    return 0.5 + 0.5 * max(0.0, min(1.0, credibility))
+
+
+def claim_weight(design: str, credibility: float, hedged: bool, hypothetical: bool,
+                 n: int | None) -> float:
+    w = DESIGN_WEIGHT.get(design, DESIGN_WEIGHT["unspecified"])
+    w *= credibility_factor(credibility) * size_factor(n)
+    if hedged:
+        w *= HEDGED_FACTOR
+    if hypothetical:
+        w *= HYPOTHETICAL_FACTOR
+    return round(w, 4)
+
+
+@dataclass
+class Statement:
+    key: str
+    subject_id: str
+    predicate: str
+    object_id: str
+    negated: bool
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    belief: float = 0.0
+    contested: bool = False
+    works: dict[str, float] = field(default_factory=dict)   # work id -> its weight
+
+    @property
+    def best_design(self) -> str:
+        designs = [c["design"] for c in self.claims]
+        return min(designs, key=lambda d: DESIGN_RANK.get(d, 99)) if designs else "unspecified"
+
+    def row(self) -> list[Any]:
+        explanation = {"works": [{"work_id": w, "weight": v} for w, v in
+                                 sorted(self.works.items(), key=lambda kv: -kv[1])],
+                       "formula": "1 - prod(1 - w_work); w = design x credibility x "
+                                  "hedging x size"}
+        return [self.key, self.subject_id, self.predicate, self.object_id, self.negated,
+                len(self.claims), len(self.works), self.best_design, self.belief,
+                self.contested, json.dumps(explanation)]
+
+
+def assemble(claims: Iterable[Mapping[str, Any]]) -> list[Statement]:
+    """Merge claim rows (claim + evidence + document credibility) into statements.
+
+    Each row needs: statement_key, subject_id, predicate, object_id, negated, hedged,
+    hypothetical, work_id, design, n, credibility, segment_kind.
+    """
+    by_key: dict[str, Statement] = {}
+    for c in claims:
+        st = by_key.get(c["statement_key"])
+        if st is None:
+            st = by_key[c["statement_key"]] = Statement(
+                c["statement_key"], c["subject_id"], c["predicate"], c["object_id"],
+                bool(c["negated"]))
+        st.claims.append(dict(c))
+        cred = c["credibility"] if c["segment_kind"] != "comment" else min(c["credibility"], 0.2)
+        w = claim_weight(c["design"], cred, bool(c["hedged"]), bool(c["hypothetical"]), c["n"])
+        st.works[c["work_id"]] = max(st.works.get(c["work_id"], 0.0), w)
+    for st in by_key.values():
+        st.belief = round(1.0 - math.prod(1.0 - w for w in st.works.values()), 4)
+    _flag_contested(by_key.values())
+    return sorted(by_key.values(), key=lambda s: (-s.belief, s.key))
+
+
+def _flag_contested(statements: Iterable[Statement]) -> None:
+    index: dict[tuple[str, str, str, bool], list[Statement]] = defaultdict(list)
+    for st in statements:
+        index[(st.subject_id, st.predicate, st.object_id, st.negated)].append(st)
+    for (s, p, o, neg), group in list(index.items()):
+        rivals: Sequence[Statement] = index.get((s, p, o, not neg), [])
+        if p in OPPOSITES:
+            rivals = [*rivals, *index.get((s, OPPOSITES[p], o, neg), [])]
+        if rivals:
+            for st in group:
+                st.contested = True
+
+
+CLAIM_ROWS_SQL = """
+SELECT c.statement_key, c.subject_id, c.predicate, c.object_id, c.negated, c.hedged,
+       c.hypothetical, c.work_id, c.segment_kind, c.id AS claim_id, e.design, e.n,
+       d.credibility
+FROM claims c JOIN evidence e ON e.claim_id = c.id JOIN documents d ON d.id = c.doc_id
+"""
+
+
+def rebuild(store: Any) -> int:
+    """Recompute every statement from the stored claims; returns how many there are."""
+    statements = assemble(store.rows(CLAIM_ROWS_SQL))
+    with store.transaction():
+        store.replace_statements([s.row() for s in statements])
+    return len(statements)

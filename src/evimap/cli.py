@@ -1,0 +1,296 @@
+"""The ``evimap`` command line: a thin layer over :class:`evimap.api.Evimap`.
+
+User errors (an :class:`~evimap.errors.EvimapError`) print one line and exit with status 1;
+they are turned into messages here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .api import Evimap
+from .errors import EvimapError
+from .pipeline import FileResult
+from .settings import describe, load_settings
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+class Context:
+    def __init__(self, **overrides: Any) -> None:
+        self.overrides = overrides
+
+    @contextmanager
+    def app(self, create: bool = False) -> Iterator[Evimap]:
+        settings = load_settings(**self.overrides)
+        ev = Evimap(settings.db, settings, create=create)
+        try:
+            yield ev
+        finally:
+            ev.close()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="evimap")
+@click.option("--db", metavar="FILE", help="DuckDB store file [env EVIMAP_DB; default "
+              "evimap.duckdb in the working directory].")
+@click.option("--data-dir", metavar="DIR", help="Reference data folder [env EVIMAP_DATA_DIR; "
+              "default ../shared/data in a checkout].")
+@click.option("--mesh-dir", metavar="DIR", help="MeSH TSV folder [env EVIMAP_MESH_DIR; "
+              "default DATA_DIR/mesh].")
+@click.option("--cache-dir", metavar="DIR", help="Compiled lexicon cache [env "
+              "EVIMAP_CACHE_DIR; default ~/.cache/evimap].")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, data_dir: str | None, mesh_dir: str | None,
+        cache_dir: str | None) -> None:
+    """evimap: evidence maps from messy health literature.
+
+    Ingest pages and papers, then ask which interventions act on which conditions and
+    mechanisms, with what kind of evidence, traced to the sentence.
+    """
+    ctx.obj = Context(db=db, data_dir=data_dir, mesh_dir=mesh_dir, cache_dir=cache_dir)
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Worker processes [env EVIMAP_JOBS; default 1].")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+    """Read files, folders or globs into the store.
+
+    Each file is read, cleaned, deduplicated, classified and mined for entities and
+    claims. A bad file is reported and skipped; the rest of the batch goes on. Files
+    already ingested unchanged are skipped, so running it twice changes nothing.
+    """
+    if jobs is not None:
+        obj.overrides["jobs"] = jobs
+    started = time.perf_counter()
+    with obj.app(create=True) as ev:
+        lexicon_start = time.perf_counter()
+        _ = ev.lexicon
+        lexicon_s = time.perf_counter() - lexicon_start
+        errors: list[str] = []
+
+        def progress(result: FileResult) -> None:
+            bar.update(1)
+            errors.extend(result.errors)
+
+        from .read import expand_paths
+        n_files = len(expand_paths(paths)[0])
+        with click.progressbar(length=n_files, label="ingesting", file=sys.stderr,
+                               show_pos=True) as bar:
+            report = ev.ingest(list(paths), progress=progress)
+        summary = report.summary()
+        summary["seconds"] = round(time.perf_counter() - started, 2)
+        summary["lexicon_seconds"] = round(lexicon_s, 2)
+        counts = ev.store.counts()
+    for err in report.errors:
+        click.echo(f"error: {err}", err=True)
+    if as_json:
+        _echo_json({**summary, "store": counts})
+    else:
+        click.echo(
+            f"{summary['files']} file(s): {summary['documents_added']} document(s) added, "
+            f"{summary['documents_known']} already stored, {summary['errors']} error(s) "
+            f"in {summary['seconds']}s")
+        click.echo("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if report.errors and not report.added and not summary["documents_known"]:
+        sys.exit(1)
+
+
+@cli.command("docs")
+@click.option("--json", "as_json", is_flag=True, help="JSON with every segment.")
+@pass_ctx
+def docs_cmd(obj: Context, as_json: bool) -> None:
+    """List the documents (sources) in the store, their work, kind and credibility."""
+    with obj.app() as ev:
+        docs = ev.docs(with_segments=True)
+    if as_json:
+        _echo_json(docs)
+        return
+    for d in docs:
+        kinds: dict[str, int] = {}
+        for s in d["segments"]:
+            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+        click.echo(f"{d['id']}  {d['path']}")
+        click.echo(f"    {d['title'] or '(no title)'}")
+        click.echo(f"    work {d['work_id']} ({d['work_sources']} source(s))  "
+                   f"{d['source_kind']}  credibility {d['credibility']:.2f}  "
+                   f"comments {d['n_comments']}")
+        click.echo("    segments: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+
+
+def _claim_line(c: dict[str, Any]) -> str:
+    flags = [f for f in ("negated", "hedged", "hypothetical") if c.get(f)]
+    ev = c["evidence_type"] + (f", n={c['n']}" if c.get("n") else "")
+    if c.get("outcomes"):
+        ev += ", " + "; ".join(c["outcomes"])
+    return (f"{c['subject']['name']} -{c['predicate']}-> {c['object']['name']}"
+            + (f" [{', '.join(flags)}]" if flags else "") + f"  ({ev}; {c['source_kind']})")
+
+
+@cli.command("claims")
+@click.option("--about", metavar="TERM", help="Only claims whose subject or object is TERM "
+              "(a name, synonym or MeSH ID).")
+@click.option("--predicate", metavar="NAME", help="Only this predicate (treats, targets, ...).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def claims_cmd(obj: Context, about: str | None, predicate: str | None, as_json: bool) -> None:
+    """List extracted claims, each with its evidence and sentence."""
+    with obj.app() as ev:
+        claims = ev.claims(about=about, predicate=predicate)
+    if as_json:
+        _echo_json(claims)
+        return
+    for c in claims:
+        click.echo(_claim_line(c))
+        click.echo(textwrap.indent(textwrap.fill(f"\u201c{c['sentence']}\u201d", 96), "    "))
+        click.echo(f"    {Path(c['path']).name} [{c['segment_kind']} {c['start']}-{c['end']}]")
+    click.echo(f"{len(claims)} claim(s)", err=True)
+
+
+@cli.command("statements")
+@click.option("--about", metavar="TERM", help="Only statements about TERM.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def statements_cmd(obj: Context, about: str | None, as_json: bool) -> None:
+    """List assembled statements (claims merged across works) with their belief."""
+    with obj.app() as ev:
+        sts = ev.statements(about=about)
+    if as_json:
+        _echo_json(sts)
+        return
+    for s in sts:
+        neg = "NOT " if s["negated"] else ""
+        tag = "  CONTESTED" if s["contested"] else ""
+        click.echo(f"{s['belief']:.2f}  {s['subject']['name']} {neg}{s['predicate']} "
+                   f"{s['object']['name']}  ({s['n_works']} work(s), {s['n_claims']} claim(s), "
+                   f"best {s['best_design']}){tag}")
+    click.echo(f"{len(sts)} statement(s)", err=True)
+
+
+@cli.command("evidence")
+@click.argument("intervention")
+@click.argument("condition", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def evidence_cmd(obj: Context, intervention: str, condition: str | None, as_json: bool) -> None:
+    """The evidence for INTERVENTION (optionally for CONDITION): studies, designs, sizes,
+    outcomes and quotes."""
+    with obj.app() as ev:
+        rows = ev.evidence(intervention, condition)
+    if as_json:
+        _echo_json(rows)
+        return
+    for c in rows:
+        click.echo(_claim_line(c))
+        click.echo(textwrap.indent(textwrap.fill(f"\u201c{c['sentence']}\u201d", 96), "    "))
+        click.echo(f"    {Path(c['path']).name}, asserted by {c['asserted_by']}")
+    click.echo(f"{len(rows)} piece(s) of evidence", err=True)
+
+
+@cli.command("discover")
+@click.argument("source")
+@click.argument("target", required=False)
+@click.option("--limit", default=20, show_default=True, help="Most hypotheses shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def discover_cmd(obj: Context, source: str, target: str | None, limit: int,
+                 as_json: bool) -> None:
+    """Hidden connections: conditions SOURCE may bear on through shared neighbours
+    (open discovery), or the paths between SOURCE and TARGET (closed discovery)."""
+    with obj.app() as ev:
+        hyps = ev.discover(source, target, limit=limit)
+    if as_json:
+        _echo_json(hyps)
+        return
+    for h in hyps:
+        click.echo(f"{h['score']:.3f}  {h['source']['name']} -> {h['target']['name']}  "
+                   f"({h['n_paths']} path(s))")
+        for p in h["paths"][:3]:
+            click.echo("      " + "  ".join(
+                f"{e['subject']['name']} -{e['predicate']}-> {e['object']['name']} "
+                f"({e['belief']:.2f})" for e in p))
+    click.echo(f"{len(hyps)} hypothesis(es)", err=True)
+
+
+@cli.command("report")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="HTML file to write.")
+@pass_ctx
+def report_cmd(obj: Context, out: str) -> None:
+    """Write a readable HTML evidence report (per intervention and condition)."""
+    with obj.app() as ev:
+        path = ev.report(out)
+    click.echo(f"report written to {path}")
+
+
+@cli.group("vocab")
+def vocab() -> None:
+    """The MeSH lexicon used for entity recognition."""
+
+
+@vocab.command("build")
+@pass_ctx
+def vocab_build(obj: Context) -> None:
+    """Compile MeSH (and drug brand names) into the cached lexicon, once."""
+    from .entities import build_lexicon, load_lexicon
+    settings = load_settings(**obj.overrides)
+    started = time.perf_counter()
+    path = build_lexicon(settings)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    load_lexicon(settings)
+    click.echo(f"lexicon compiled to {path} in {built:.1f}s "
+               f"(loads in {time.perf_counter() - started:.2f}s)")
+
+
+@cli.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def settings_cmd(as_json: bool) -> None:
+    """Show every setting, its environment variable, default and meaning."""
+    rows = describe()
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['name']} ({r['env']}, default {r['default']})")
+        click.echo(textwrap.indent(textwrap.fill(r["help"], 92), "    "))
+
+
+def main() -> None:
+    """Console entry point: runs the CLI and turns user errors into one-line messages."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EvimapError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

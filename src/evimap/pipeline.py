@@ -1,0 +1,205 @@
+"""The pipeline: stages composed into ``process`` (one document) and ``ingest`` (files -> store).
+
+``process`` is a pure function of a :class:`RawDocument` and the loaded resources, so it runs
+unchanged in this process, in a local process pool (``jobs > 1``) or on a Dask worker.
+``ingest`` owns the store: one transaction per input file, per-file errors recorded and
+reported, the batch going on, and a re-ingest of unchanged files doing nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import assemble, dedup
+from .claims import extract_claims
+from .clean import segment
+from .entities import Lexicon, load_lexicon, recognise
+from .errors import InputError
+from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Sentence
+from .read import expand_paths, read_file
+from .settings import Settings
+from .sources import profile_source
+from .store import Store
+from .text import sentences as split_sentences
+
+
+def sentences_of(text: str, segments: Sequence[object]) -> list[Sentence]:
+    """Sentences of every content segment (title, abstract, body, comment)."""
+    out: list[Sentence] = []
+    for i, seg in enumerate(segments):
+        if getattr(seg, "kind", None) in CONTENT_KINDS:
+            out.extend(Sentence(s, e, i) for s, e in split_sentences(
+                text, seg.start, seg.end))  # type: ignore[attr-defined]
+    return out
+
+
+def process(raw: RawDocument, lexicon: Lexicon) -> ProcessedDocument:
+    """Run stages 2-6 on one document (dedup keys included; work assignment is the store's)."""
+    segments = segment(raw)
+    profile = profile_source(raw, segments)
+    sents = sentences_of(raw.text, segments)
+    mentions = recognise(raw.text, segments, sents, lexicon)
+    claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata)
+    main = dedup.main_text(segments)
+    return ProcessedDocument(
+        raw=raw, segments=segments, profile=profile, sentences=sents, mentions=mentions,
+        claims=claims, content_hash=dedup.content_hash(main), minhash=dedup.minhash(main))
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+@dataclass
+class FileResult:
+    path: str
+    status: str                     # added | unchanged | error | partial
+    added: int = 0                  # new documents stored
+    known: int = 0                  # documents already in the store
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    statements: int = 0
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for f in self.files for e in f.errors]
+
+    def summary(self) -> dict[str, int]:
+        by_status: dict[str, int] = {}
+        for f in self.files:
+            by_status[f.status] = by_status.get(f.status, 0) + 1
+        return {"files": len(self.files), "documents_added": self.added,
+                "documents_known": sum(f.known for f in self.files),
+                "errors": len(self.errors), "statements": self.statements, **{
+                    f"files_{k}": v for k, v in sorted(by_status.items())}}
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+_WORKER_LEXICON: Lexicon | None = None
+
+
+def _worker_init(settings: Settings) -> None:
+    global _WORKER_LEXICON
+    _WORKER_LEXICON = load_lexicon(settings)
+
+
+def _worker_process(raw: RawDocument) -> ProcessedDocument:
+    assert _WORKER_LEXICON is not None, "worker not initialised"
+    return process(raw, _WORKER_LEXICON)
+
+
+def _read_all(path: Path, settings: Settings,
+              result: FileResult) -> Iterator[RawDocument]:
+    for item in read_file(path, settings):
+        if isinstance(item, InputError):
+            result.errors.append(str(item))
+        else:
+            yield item
+
+
+def ingest(store: Store, paths: Sequence[str], settings: Settings,
+           lexicon: Lexicon | None = None,
+           progress: Callable[[FileResult], None] | None = None) -> IngestReport:
+    """Read, process and store every file under ``paths``; never stops on a bad file."""
+    report = IngestReport()
+    files, path_errors = expand_paths(paths)
+    for err in path_errors:
+        report.files.append(FileResult(err.path, "error", errors=[str(err)]))
+    lexicon = lexicon or load_lexicon(settings)
+    pool = (ProcessPoolExecutor(settings.jobs, initializer=_worker_init,
+                                initargs=(settings,)) if settings.jobs > 1 else None)
+    try:
+        for path in files:
+            result = _ingest_file(store, path, settings, lexicon, pool)
+            report.files.append(result)
+            if progress:
+                progress(result)
+    finally:
+        if pool:
+            pool.shutdown()
+    report.statements = assemble.rebuild(store)
+    return report
+
+
+def _process_many(raws: Iterable[RawDocument], lexicon: Lexicon,
+                  pool: ProcessPoolExecutor | None) -> Iterator[ProcessedDocument]:
+    if pool is None:
+        for raw in raws:
+            yield process(raw, lexicon)
+    else:
+        yield from pool.map(_worker_process, raws, chunksize=8)
+
+
+def _ingest_file(store: Store, path: Path, settings: Settings, lexicon: Lexicon,
+                 pool: ProcessPoolExecutor | None) -> FileResult:
+    spath = str(path)
+    result = FileResult(spath, "added")
+    try:
+        sha, size = _sha256(path)
+    except OSError as exc:
+        result.status = "error"
+        result.errors.append(f"{spath}: cannot read ({exc.strerror or exc})")
+        return result
+    if store.file_done(spath, sha):
+        result.status = "unchanged"
+        return result
+    previous = set(store.documents_from_path(spath))
+    seen: set[str] = set()
+    try:
+        with store.transaction():
+            new = (raw for raw in _read_all(path, settings, result)
+                   if not _known(store, raw, spath, seen, result))
+            for pd in _process_many(new, lexicon, pool):
+                store.add_document(pd, settings.near_dup_threshold)
+                result.added += 1
+            stale = sorted(previous - seen)
+            store.remove_documents(stale)
+            status = "error" if result.errors and not (result.added or result.known) else "ok"
+            store.record_file(spath, sha, size, status, "; ".join(result.errors) or None,
+                              result.added + result.known)
+    except InputError as exc:
+        result.status = "error"
+        result.added = result.known = 0
+        result.errors.append(str(exc))
+        with store.transaction():
+            store.record_file(spath, sha, size, "error", exc.reason, 0)
+        return result
+    if result.errors:
+        result.status = "partial" if (result.added or result.known) else "error"
+    elif not result.added:
+        result.status = "unchanged"
+    return result
+
+
+def _known(store: Store, raw: RawDocument, path: str, seen: set[str],
+           result: FileResult) -> bool:
+    """Whether this record is already stored (then only its path is remembered)."""
+    doc_id = raw.id
+    if doc_id in seen:
+        result.known += 1
+        return True
+    seen.add(doc_id)
+    if store.has_document(doc_id):
+        store.add_path_alias(doc_id, path)
+        result.known += 1
+        return True
+    return False

@@ -1,0 +1,197 @@
+"""Stage 4, classify sources: what kind of source a document is and how credible it looks.
+
+``profile_source(raw, segments)`` is a pure function. The kind is the best-scoring of
+SOURCE_KINDS, each scored from explicit features (publication types, journal metadata,
+bylines, question headings, calls to action, ...). Credibility starts from a prior for the
+kind and adds or subtracts one named :class:`~evimap.model.Signal` per piece of evidence
+(authorship, cited sources, disclosure, date, stated uncertainty, risks mentioned, calls to
+action), each with the text that showed it, clamped to [0, 1].
+
+Reader comments are ``forum_or_comments`` whatever page they sit on: claims from comment
+segments carry that kind (see :func:`segment_source_kind`), not the page's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..model import RawDocument, Segment, Signal, SourceProfile
+
+#: Credibility before signals, by source kind.
+PRIORS: Mapping[str, float] = {
+    "peer_reviewed": 0.70, "review": 0.70, "government": 0.70, "news": 0.45,
+    "patient_education": 0.45, "other": 0.35, "commercial": 0.25, "forum_or_comments": 0.20,
+}
+
+#: PubMed publication types -> document-level design of the work's own claims.
+PUBLICATION_TYPE_DESIGN: Sequence[tuple[str, str]] = (
+    ("meta-analysis", "meta_analysis"),
+    ("systematic review", "systematic_review"),
+    ("randomized controlled trial", "RCT"),
+    ("controlled clinical trial", "RCT"),
+    ("observational study", "cohort"),
+    ("case reports", "case_report"),
+    ("review", "expert_opinion"),
+    ("editorial", "expert_opinion"),
+    ("comment", "expert_opinion"),
+    ("letter", "expert_opinion"),
+)
+
+
+def _rx(*phrases: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
+
+
+CTA_RE = _rx(r"get in touch", r"contact us", r"call (?:us|today|now)",
+             r"book (?:a|an|your|now)", r"schedule (?:a|an|your)", r"sign up",
+             r"request (?:a|an) (?:consultation|appointment)",
+             r"free consultation", r"learn more about our", r"our (?:clinic|clinics|team|plan)",
+             r"we offer", r"buy now", r"order now")
+UNCERTAINTY_RE = _rx(r"further (?:studies|research) (?:is|are) needed",
+                     r"more (?:studies|research) (?:need|needs|is needed|are needed)",
+                     r"evidence (?:is|was) (?:still )?(?:scarce|limited|weak|not strong)",
+                     r"not (?:yet )?(?:been )?(?:studied|proven)", r"small study",
+                     r"calling for more research", r"more clearly delineate",
+                     r"it is not possible to conclude",
+                     r"limitations?", r"preliminary", r"uncertain")
+RISK_RE = _rx(r"side effects?", r"adverse (?:effects?|events?|reactions?)", r"contraindicat\w*",
+              r"do not use", r"risk of", r"warnings?", r"toxicity", r"interactions?",
+              r"speak (?:to|with) your (?:healthcare provider|doctor|physician)")
+NEWS_RE = _rx(r"researchers", r"recently published", r"a (?:new|recent) study", r"study published",
+              r"led by", r"according to", r"said", r"reported")
+EDU_RE = _rx(r"what is", r"how does", r"how do", r"side effects",
+             r"your (?:healthcare provider|doctor|neurologist)", r"talk to", r"speak to",
+             r"blog")
+GOV_RE = _rx(r"FDA", r"CDC", r"NIH", r"National Institutes? of", r"Department of Health",
+             r"Ministry of Health", r"World Health Organization")
+QUOTED_STUDY_RE = _rx(r"published in", r"journal of", r"according to (?:findings|a study|research)")
+HONCODE_RE = _rx(r"HONcode")
+
+
+def profile_source(raw: RawDocument, segments: Sequence[Segment]) -> SourceProfile:
+    """The source kind, credibility score and signals of one document."""
+    meta = raw.metadata
+    content = [s for s in segments if s.kind in ("title", "abstract", "body")]
+    content_text = "\n".join(s.text for s in content)
+    comments = [s for s in segments if s.kind == "comment"]
+    pub_types = [str(p).lower() for p in meta.get("publication_types") or []]
+    pub_types += [s.text.strip().lower() for s in segments if s.label == "publication_type"]
+    labels = {s.label for s in segments}
+
+    scores = _kind_scores(raw, segments, content_text, comments, pub_types, labels, meta)
+    kind = max(scores, key=lambda k: (scores[k], k == "other"))
+    if scores[kind] < 1.0:
+        kind = "other"
+    signals = _signals(raw, segments, content_text, labels, meta, pub_types)
+    cred = PRIORS[kind] + sum(s.weight for s in signals)
+    return SourceProfile(kind=kind, credibility=round(min(1.0, max(0.0, cred)), 3),
+                         signals=signals, kind_scores={k: round(v, 2) for k, v in scores.items()},
+                         design=document_design(pub_types))
+
+
+def document_design(pub_types: Sequence[str]) -> str:
+    """Design implied by publication types (most specific first), else ``unspecified``."""
+    for needle, design in PUBLICATION_TYPE_DESIGN:
+        if any(needle in p for p in pub_types):
+            return design
+    return "unspecified"
+
+
+def segment_source_kind(page_kind: str, segment_kind: str) -> str:
+    """The source kind a claim from this segment carries: comments are forum content."""
+    return "forum_or_comments" if segment_kind == "comment" else page_kind
+
+
+def _count(rx: re.Pattern[str], text: str) -> int:
+    return len(rx.findall(text))
+
+
+def _kind_scores(raw: RawDocument, segments: Sequence[Segment], content_text: str,
+                 comments: Sequence[Segment], pub_types: Sequence[str], labels: set[str],
+                 meta: Mapping[str, Any]) -> dict[str, float]:
+    s = dict.fromkeys(PRIORS, 0.0)
+    scholarly_format = raw.format in ("pubmed", "jats", "pubtator")
+    if scholarly_format:
+        s["peer_reviewed"] += 3
+    if any("journal article" in p for p in pub_types):
+        s["peer_reviewed"] += 2
+    if any(p in ("review", "systematic review", "meta-analysis") or "review" in p.split()
+           for p in pub_types):
+        s["review"] += 6
+    for key in ("doi", "pmid", "journal"):
+        if meta.get(key):
+            s["peer_reviewed"] += 1
+    for label in ("citation", "journal", "conflict_of_interest", "keywords", "doi", "pmid"):
+        if label in labels:
+            s["peer_reviewed"] += 1
+    if any(seg.kind == "abstract" for seg in segments):
+        s["peer_reviewed"] += 1
+    words = max(1, len(content_text.split()))
+    per_k = 1000.0 / words
+    s["news"] += min(4.0, _count(NEWS_RE, content_text) * per_k * 0.4)
+    if "date" in labels and "authors" in labels:
+        s["news"] += 1
+    s["patient_education"] += min(4.0, _count(EDU_RE, content_text) * per_k * 0.3)
+    s["patient_education"] += sum(1 for seg in segments if seg.label == "heading"
+                                  and seg.text.rstrip().endswith("?")) * 0.5
+    if any(seg.kind == "cited_source" for seg in segments):
+        s["patient_education"] += 0.5
+    ctas = _count(CTA_RE, content_text) + sum(
+        1 for seg in segments if seg.kind == "boilerplate" and seg.label in ("promo", "contact")
+    )
+    s["commercial"] += min(5.0, ctas * 1.5)
+    if re.search(r"\.gov\b", str(meta.get("url", ""))):
+        s["government"] += 4
+    s["government"] += min(2.0, _count(GOV_RE, content_text) * per_k * 0.1)
+    comment_chars = sum(len(c.text) for c in comments)
+    if comment_chars > 2 * max(1, len(content_text)):
+        s["forum_or_comments"] += 4
+    if scholarly_format:
+        for k in ("news", "patient_education", "commercial", "government"):
+            s[k] *= 0.25
+    return s
+
+
+def _signals(raw: RawDocument, segments: Sequence[Segment], content_text: str,
+             labels: set[str], meta: Mapping[str, Any], pub_types: Sequence[str]) -> list[Signal]:
+    out: list[Signal] = []
+    authors = meta.get("authors") or [s.text.strip() for s in segments if s.label == "authors"]
+    if authors:
+        shown = ", ".join(str(a) for a in list(authors)[:3])
+        out.append(Signal("authorship", 0.10, f"named author(s): {shown}"))
+    else:
+        out.append(Signal("authorship", -0.05, "no named author"))
+    cited = [s for s in segments if s.kind in ("cited_source", "references")]
+    quoted = _count(QUOTED_STUDY_RE, content_text)
+    if cited:
+        out.append(Signal("cited_sources", min(0.15, 0.05 * len(cited)),
+                          f"{len(cited)} cited source(s) or reference(s)"))
+    elif quoted:
+        out.append(Signal("cited_sources", 0.03,
+                          f"names {quoted} published source(s) without links"))
+    else:
+        out.append(Signal("cited_sources", -0.05, "no cited sources"))
+    if "conflict_of_interest" in labels or meta.get("coi"):
+        out.append(Signal("disclosure", 0.10, "conflict-of-interest statement present"))
+    if meta.get("date") or meta.get("year") or "date" in labels:
+        out.append(Signal("date", 0.05, f"dated {meta.get('date') or meta.get('year') or ''}"
+                          .strip()))
+    if pub_types:
+        out.append(Signal("peer_review", 0.05, "publication type: " + ", ".join(pub_types)))
+    m = UNCERTAINTY_RE.search(content_text)
+    if m:
+        out.append(Signal("uncertainty", 0.05, f"states uncertainty: \u201c{m.group(0)}\u201d"))
+    risks = RISK_RE.findall(content_text)
+    if risks:
+        shown = ", ".join(sorted({r.lower() for r in risks})[:4])
+        out.append(Signal("risks", 0.05, f"mentions risks: {shown}"))
+    ctas = CTA_RE.findall(content_text)
+    promo = [s for s in segments if s.kind == "boilerplate" and s.label in ("promo", "contact")]
+    if ctas or promo:
+        what = ", ".join(sorted({c.lower() for c in ctas})[:3]) or promo[0].text.strip()[:60]
+        out.append(Signal("call_to_action", -0.15, f"calls to action: {what}"))
+    if HONCODE_RE.search(raw.text):
+        out.append(Signal("honcode", 0.02, "claims HONcode certification"))
+    return out

@@ -1,0 +1,267 @@
+"""The store: one DuckDB file with a documented, versioned schema (``schema.sql``).
+
+Writes go through :meth:`Store.add_document` inside :meth:`Store.transaction`, one
+transaction per input file, so a bad file never leaves half its records behind and a
+re-ingest of the same content changes nothing. Deduplication is a join here: exact copies
+share a content hash, near copies share an LSH band and pass the similarity threshold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .. import dedup
+from ..errors import StoreError
+from ..model import ProcessedDocument, stable_id
+
+SCHEMA_VERSION = 1
+#: Near-duplicate matching needs this many shingles; shorter texts match exactly or not at all.
+MIN_SHINGLES_FOR_NEAR_DUP = 20
+
+
+def _schema_sql() -> str:
+    return resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+class Store:
+    """A DuckDB evidence store. Use :func:`open_store` to get one."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self.con = con
+        self.path = path
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # --- generic queries -------------------------------------------------------------------
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run a query and return its rows as dicts."""
+        cur = self.con.execute(sql, list(params))
+        names = [d[0] for d in cur.description or ()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.con.execute(sql, list(params)).fetchone()
+        return row[0] if row else None
+
+    def counts(self) -> dict[str, int]:
+        tables = ("works", "documents", "segments", "concepts", "mentions", "claims",
+                  "statements")
+        return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
+
+    # --- files -----------------------------------------------------------------------------
+
+    def file_done(self, path: str, sha256: str) -> bool:
+        """Whether this exact file content was already ingested successfully from ``path``."""
+        return bool(self.scalar(
+            "SELECT count(*) FROM files WHERE path = ? AND sha256 = ? AND status = 'ok'",
+            [path, sha256]))
+
+    def record_file(self, path: str, sha256: str, size: int, status: str,
+                    error: str | None, n_docs: int) -> None:
+        self.con.execute("DELETE FROM files WHERE path = ? AND sha256 = ?", [path, sha256])
+        self.con.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, now())",
+            [path, sha256, size, status, error, n_docs])
+
+    def documents_from_path(self, path: str) -> list[str]:
+        return [r[0] for r in self.con.execute(
+            "SELECT id FROM documents WHERE path = ?", [path]).fetchall()]
+
+    # --- documents -------------------------------------------------------------------------
+
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self.scalar("SELECT count(*) FROM documents WHERE id = ?", [doc_id]))
+
+    def add_path_alias(self, doc_id: str, path: str) -> None:
+        self.con.execute(
+            "INSERT INTO document_paths SELECT ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM document_paths WHERE doc_id = ? AND path = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM documents WHERE id = ? AND path = ?)",
+            [doc_id, path, doc_id, path, doc_id, path])
+
+    def assign_work(self, pd: ProcessedDocument,
+                    threshold: float) -> tuple[str, str | None, float | None]:
+        """The work a new document belongs to: (work id, near-duplicate doc id, similarity).
+
+        Exact copies (same content hash) join that work; otherwise the LSH bands give
+        candidates whose estimated similarity must reach ``threshold``; else a new work.
+        """
+        row = self.con.execute(
+            "SELECT work_id, id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1",
+            [pd.content_hash]).fetchone()
+        if row:
+            return str(row[0]), str(row[1]), 1.0
+        text = dedup.main_text(pd.segments)
+        if len(dedup.shingles(dedup.normalise(text))) >= MIN_SHINGLES_FOR_NEAR_DUP:
+            bands = dedup.band_hashes(pd.minhash)
+            cands = self.con.execute(
+                "SELECT DISTINCT m.doc_id, m.signature, d.work_id FROM lsh_bands b "
+                "JOIN minhash m ON m.doc_id = b.doc_id JOIN documents d ON d.id = b.doc_id "
+                "WHERE (b.band, b.hash) IN (SELECT unnest(?::SMALLINT[]), unnest(?::BIGINT[]))",
+                [list(range(dedup.BANDS)), bands]).fetchall()
+            best: tuple[float, str, str] | None = None
+            for doc_id, sig, work_id in cands:
+                sim = dedup.similarity(pd.minhash, sig)
+                if sim >= threshold and (best is None or (sim, doc_id) > (best[0], best[1])):
+                    best = (sim, str(doc_id), str(work_id))
+            if best:
+                return best[2], best[1], best[0]
+        return stable_id("work", pd.content_hash), None, None
+
+    def add_document(self, pd: ProcessedDocument, threshold: float) -> str:
+        """Insert one processed document and everything derived from it; returns its work id.
+
+        The caller has checked that the document is new (:meth:`has_document`).
+        """
+        raw, doc_id = pd.raw, pd.raw.id
+        work_id, near, sim = self.assign_work(pd, threshold)
+        con = self.con
+        if not self.scalar("SELECT count(*) FROM works WHERE id = ?", [work_id]):
+            con.execute("INSERT INTO works VALUES (?, ?, ?, now())",
+                        [work_id, _title(pd), pd.content_hash])
+        n_comments = sum(1 for s in pd.segments if s.kind == "comment")
+        con.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " now())",
+            [doc_id, work_id, raw.path, raw.record, raw.format, _title(pd), raw.text,
+             json.dumps(raw.metadata, default=str),
+             json.dumps(raw.offset_map) if raw.offset_map else None,
+             pd.profile.kind, pd.profile.credibility,
+             json.dumps([{"name": s.name, "weight": s.weight, "detail": s.detail}
+                         for s in pd.profile.signals]),
+             json.dumps(pd.profile.kind_scores), pd.profile.design, pd.content_hash,
+             None if near == doc_id else near, sim if near else None, n_comments])
+        con.execute("INSERT INTO minhash VALUES (?, ?)", [doc_id, pd.minhash])
+        con.executemany("INSERT INTO lsh_bands VALUES (?, ?, ?)",
+                        [[b, h, doc_id] for b, h in enumerate(dedup.band_hashes(pd.minhash))])
+        if pd.segments:
+            con.executemany(
+                "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[doc_id, i, s.kind, s.label, s.start, s.end, s.text, s.reason, s.author,
+                  s.date] for i, s in enumerate(pd.segments)])
+        concepts = {m.concept.id: m.concept for m in pd.mentions}
+        for c in pd.claims:
+            concepts.setdefault(c.subject.id, c.subject)
+            concepts.setdefault(c.object.id, c.object)
+        if concepts:
+            con.executemany(
+                "INSERT INTO concepts SELECT ?, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM concepts WHERE id = ?)",
+                [[c.id, c.name, c.type, c.id] for c in concepts.values()])
+        if pd.mentions:
+            con.executemany(
+                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[doc_id, i, m.segment, m.start, m.end, m.text, m.concept.id, m.concept.type,
+                  m.source, m.negated, m.hedged, m.hypothetical]
+                 for i, m in enumerate(pd.mentions)])
+        claim_rows, evidence_rows, seen = [], [], set()
+        for c in pd.claims:
+            cid = stable_id(doc_id, c.start, c.end, c.subject.id, c.predicate, c.object.id,
+                            c.negated)
+            if cid in seen:
+                continue
+            seen.add(cid)
+            claim_rows.append([cid, c.key, doc_id, work_id, c.subject.id, c.predicate,
+                               c.object.id, c.negated, c.hedged, c.hypothetical,
+                               json.dumps(c.qualifiers, default=str), c.segment,
+                               c.segment_kind, c.sentence, c.start, c.end])
+            e = c.evidence
+            evidence_rows.append([cid, e.design, e.n, list(e.outcomes), e.dose, e.population,
+                                  e.asserted_by, e.study, e.extractor])
+        if claim_rows:
+            con.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                            " ?, ?, ?)", claim_rows)
+            con.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            evidence_rows)
+        return work_id
+
+    def remove_documents(self, doc_ids: Sequence[str]) -> None:
+        """Delete documents and everything derived from them; drop works left empty."""
+        if not doc_ids:
+            return
+        ids = list(doc_ids)
+        con = self.con
+        con.execute("DELETE FROM evidence WHERE claim_id IN "
+                    "(SELECT id FROM claims WHERE list_contains(?, doc_id))", [ids])
+        for table, col in (("claims", "doc_id"), ("mentions", "doc_id"),
+                           ("segments", "doc_id"), ("lsh_bands", "doc_id"),
+                           ("minhash", "doc_id"), ("document_paths", "doc_id"),
+                           ("documents", "id")):
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, {col})", [ids])
+        con.execute("DELETE FROM works WHERE id NOT IN (SELECT work_id FROM documents)")
+
+    # --- statements ------------------------------------------------------------------------
+
+    def replace_statements(self, rows: Sequence[Sequence[Any]]) -> None:
+        self.con.execute("DELETE FROM statements")
+        if rows:
+            self.con.executemany(
+                "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _title(pd: ProcessedDocument) -> str | None:
+    for s in pd.segments:
+        if s.kind == "title":
+            return " ".join(s.text.split())
+    return pd.raw.title
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (or create) the store at ``path``; checks the schema version."""
+    p = Path(path)
+    if not create and not p.exists():
+        raise StoreError(f"no evimap store at {p}; run `evimap ingest PATH` first "
+                         "or pass --db FILE")
+    if p.parent and not p.parent.exists():
+        raise StoreError(f"folder for the store does not exist: {p.parent}")
+    try:
+        con = duckdb.connect(str(p))
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot open store {p}: {str(exc).splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"{p} is not an evimap store: {str(exc).splitlines()[0]}") from exc
+    store = Store(con, str(p))
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()
+    if has_meta and has_meta[0]:
+        version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        if version is None or int(version) != SCHEMA_VERSION:
+            con.close()
+            raise StoreError(f"{p} has store schema version {version}; this evimap reads "
+                             f"version {SCHEMA_VERSION} (re-ingest into a new --db file)")
+    else:
+        n_tables = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
+        if n_tables and n_tables[0]:
+            con.close()
+            raise StoreError(f"{p} is a DuckDB file but not an evimap store")
+        con.execute(_schema_sql())
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    return store

@@ -1,0 +1,152 @@
+-- evimap store schema, version 1. One DuckDB file; see docs/schema.md for every column.
+-- Offsets (start_offset, end_offset) are character offsets into documents.text.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+-- One row per input file ingested (or refused): what made it, when, and why it failed.
+CREATE TABLE IF NOT EXISTS files (
+    path        VARCHAR NOT NULL,
+    sha256      VARCHAR NOT NULL,
+    size        BIGINT,
+    status      VARCHAR NOT NULL,      -- ok | error
+    error       VARCHAR,
+    n_docs      INTEGER,
+    ingested_at TIMESTAMP,
+    PRIMARY KEY (path, sha256)
+);
+
+-- A work is one paper or page however many copies (sources) of it were ingested.
+CREATE TABLE IF NOT EXISTS works (
+    id           VARCHAR PRIMARY KEY,
+    title        VARCHAR,
+    content_hash VARCHAR,
+    created_at   TIMESTAMP
+);
+
+-- A document is one source: one copy of a work, as read from one file record.
+CREATE TABLE IF NOT EXISTS documents (
+    id           VARCHAR PRIMARY KEY,  -- hash of format + text
+    work_id      VARCHAR NOT NULL,
+    path         VARCHAR NOT NULL,
+    record       INTEGER NOT NULL,
+    format       VARCHAR NOT NULL,
+    title        VARCHAR,
+    text         VARCHAR NOT NULL,
+    metadata     JSON,
+    offset_map   JSON,                 -- [[text offset, original offset], ...] or null
+    source_kind  VARCHAR NOT NULL,
+    credibility  DOUBLE NOT NULL,
+    signals      JSON,                 -- [{name, weight, detail}]
+    kind_scores  JSON,
+    design       VARCHAR,
+    content_hash VARCHAR NOT NULL,
+    near_dup_of  VARCHAR,              -- the document it matched when joining its work
+    similarity   DOUBLE,               -- estimated Jaccard similarity to near_dup_of
+    n_comments   INTEGER NOT NULL,
+    ingested_at  TIMESTAMP
+);
+
+-- Other paths at which the same document (same bytes-derived text) was found.
+CREATE TABLE IF NOT EXISTS document_paths (
+    doc_id VARCHAR NOT NULL,
+    path   VARCHAR NOT NULL,
+    PRIMARY KEY (doc_id, path)
+);
+
+CREATE TABLE IF NOT EXISTS minhash (
+    doc_id    VARCHAR PRIMARY KEY,
+    signature UBIGINT[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS lsh_bands (
+    band   SMALLINT NOT NULL,
+    hash   BIGINT NOT NULL,
+    doc_id VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS segments (
+    doc_id       VARCHAR NOT NULL,
+    idx          INTEGER NOT NULL,
+    kind         VARCHAR NOT NULL,
+    label        VARCHAR,
+    start_offset INTEGER NOT NULL,
+    end_offset   INTEGER NOT NULL,
+    text         VARCHAR NOT NULL,
+    reason       VARCHAR,
+    author       VARCHAR,
+    date         VARCHAR,
+    PRIMARY KEY (doc_id, idx)
+);
+
+CREATE TABLE IF NOT EXISTS concepts (
+    id   VARCHAR PRIMARY KEY,              -- MeSH descriptor UI
+    name VARCHAR NOT NULL,
+    type VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS mentions (
+    doc_id       VARCHAR NOT NULL,
+    idx          INTEGER NOT NULL,
+    segment_idx  INTEGER NOT NULL,
+    start_offset INTEGER NOT NULL,
+    end_offset   INTEGER NOT NULL,
+    text         VARCHAR NOT NULL,
+    concept_id   VARCHAR NOT NULL,
+    type         VARCHAR NOT NULL,
+    source       VARCHAR,
+    negated      BOOLEAN,
+    hedged       BOOLEAN,
+    hypothetical BOOLEAN,
+    PRIMARY KEY (doc_id, idx)
+);
+
+-- One extracted assertion in one sentence of one document.
+CREATE TABLE IF NOT EXISTS claims (
+    id            VARCHAR PRIMARY KEY,
+    statement_key VARCHAR NOT NULL,    -- hash of subject, predicate, object, negated
+    doc_id        VARCHAR NOT NULL,
+    work_id       VARCHAR NOT NULL,
+    subject_id    VARCHAR NOT NULL,
+    predicate     VARCHAR NOT NULL,
+    object_id     VARCHAR NOT NULL,
+    negated       BOOLEAN NOT NULL,
+    hedged        BOOLEAN NOT NULL,
+    hypothetical  BOOLEAN NOT NULL,
+    qualifiers    JSON,
+    segment_idx   INTEGER NOT NULL,
+    segment_kind  VARCHAR NOT NULL,
+    sentence      VARCHAR NOT NULL,
+    start_offset  INTEGER NOT NULL,
+    end_offset    INTEGER NOT NULL
+);
+
+-- The evidence behind one claim (one row per claim).
+CREATE TABLE IF NOT EXISTS evidence (
+    claim_id    VARCHAR PRIMARY KEY,
+    design      VARCHAR NOT NULL,
+    n           INTEGER,
+    outcomes    VARCHAR[],
+    dose        VARCHAR,
+    population  VARCHAR,
+    asserted_by VARCHAR NOT NULL,
+    study       VARCHAR,
+    extractor   VARCHAR
+);
+
+-- Claims merged across works (rebuilt by the assemble stage after every ingest).
+CREATE TABLE IF NOT EXISTS statements (
+    key          VARCHAR PRIMARY KEY,
+    subject_id   VARCHAR NOT NULL,
+    predicate    VARCHAR NOT NULL,
+    object_id    VARCHAR NOT NULL,
+    negated      BOOLEAN NOT NULL,
+    n_claims     INTEGER NOT NULL,
+    n_works      INTEGER NOT NULL,
+    best_design  VARCHAR,
+    belief       DOUBLE NOT NULL,
+    contested    BOOLEAN NOT NULL,
+    explanation  JSON
+);
