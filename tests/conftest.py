@@ -10,8 +10,17 @@ from evimap.settings import Settings, load_settings
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return load_settings()
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings with a per-session lexicon cache, so tests never write to the home folder."""
+    return load_settings(cache_dir=str(tmp_path_factory.mktemp("evimap-cache")))
+
+
+@pytest.fixture(scope="session")
+def lexicon(settings: Settings):  # type: ignore[no-untyped-def]
+    """The compiled MeSH lexicon, built once per test session."""
+    from evimap.entities import load_lexicon
+
+    return load_lexicon(settings)
 
 
 @pytest.fixture(scope="session")
