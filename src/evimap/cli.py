@@ -262,6 +262,29 @@ def vocab_build(obj: Context) -> None:
                f"(loads in {time.perf_counter() - started:.2f}s)")
 
 
+@cli.group("bench")
+def bench() -> None:
+    """Measure speed and memory on real input (JSON output)."""
+
+
+@bench.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--jobs", "-j", type=int, default=None, help="Worker processes for the "
+              "end-to-end ingest [default 1].")
+@click.option("--limit", type=int, default=None, help="Process at most N documents "
+              "(skips the end-to-end ingest).")
+@click.option("--no-store", is_flag=True, help="Measure the stages only, not the store.")
+@pass_ctx
+def bench_ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None,
+                     limit: int | None, no_store: bool) -> None:
+    """Stage timings, documents per second and peak memory for PATHS."""
+    from .bench import bench_ingest
+    if jobs is not None:
+        obj.overrides["jobs"] = jobs
+    settings = load_settings(**obj.overrides)
+    _echo_json(bench_ingest(list(paths), settings, limit=limit, store=not no_store))
+
+
 @cli.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def settings_cmd(as_json: bool) -> None:

@@ -9,8 +9,10 @@ reported, the batch going on, and a re-ingest of unchanged files doing nothing.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,17 +39,38 @@ def sentences_of(text: str, segments: Sequence[object]) -> list[Sentence]:
     return out
 
 
-def process(raw: RawDocument, lexicon: Lexicon) -> ProcessedDocument:
-    """Run stages 2-6 on one document (dedup keys included; work assignment is the store's)."""
-    segments = segment(raw)
-    profile = profile_source(raw, segments)
-    sents = sentences_of(raw.text, segments)
-    mentions = recognise(raw.text, segments, sents, lexicon)
-    claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata)
-    main = dedup.main_text(segments)
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    if timings is None:
+        yield
+        return
+    started = time.perf_counter()
+    yield
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+def process(raw: RawDocument, lexicon: Lexicon,
+            timings: dict[str, float] | None = None) -> ProcessedDocument:
+    """Run stages 2-6 on one document (dedup keys included; work assignment is the store's).
+
+    ``timings``, when given, accumulates seconds per stage (for ``evimap bench``).
+    """
+    with _timed(timings, "segment"):
+        segments = segment(raw)
+    with _timed(timings, "classify"):
+        profile = profile_source(raw, segments)
+    with _timed(timings, "sentences"):
+        sents = sentences_of(raw.text, segments)
+    with _timed(timings, "entities"):
+        mentions = recognise(raw.text, segments, sents, lexicon)
+    with _timed(timings, "claims"):
+        claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata)
+    with _timed(timings, "dedup_keys"):
+        main = dedup.main_text(segments)
+        content_hash, signature = dedup.content_hash(main), dedup.minhash(main)
     return ProcessedDocument(
         raw=raw, segments=segments, profile=profile, sentences=sents, mentions=mentions,
-        claims=claims, content_hash=dedup.content_hash(main), minhash=dedup.minhash(main))
+        claims=claims, content_hash=content_hash, minhash=signature)
 
 
 # --- ingest -----------------------------------------------------------------------------------

@@ -1,0 +1,167 @@
+"""End to end: ingest the seeds into a store, dedup, idempotence, bad input, CLI contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from evimap.api import Evimap
+from evimap.settings import Settings
+
+EVIMAP = [sys.executable, "-m", "evimap.cli"]
+
+
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory, settings: Settings, seeds_dir: Path, lexicon):
+    db = tmp_path_factory.mktemp("store") / "seeds.duckdb"
+    ev = Evimap(db, replace(settings, db=str(db)))
+    ev._lexicon = lexicon
+    report = ev.ingest([str(seeds_dir)])
+    assert not report.errors
+    yield ev
+    ev.close()
+
+
+def _doc(ev: Evimap, prefix: str) -> dict:
+    (doc,) = [d for d in ev.docs() if Path(d["path"]).name.startswith(prefix)]
+    return doc
+
+
+def test_seeds_make_four_works_from_five_sources(seeds_store):
+    docs = seeds_store.docs()
+    assert len(docs) == 5
+    assert len({d["work_id"] for d in docs}) == 4
+    a, b = _doc(seeds_store, "000"), _doc(seeds_store, "001")
+    assert a["work_id"] == b["work_id"]
+    assert b["near_dup_of"] == a["id"] or a["near_dup_of"] == b["id"]
+
+
+def test_source_kinds_of_the_seeds(seeds_store):
+    kinds = {Path(d["path"]).name[:3]: d["source_kind"] for d in seeds_store.docs()}
+    assert kinds["000"] == "review"
+    assert kinds["001"] in ("peer_reviewed", "review")
+    assert kinds["002"] == "news"
+    assert kinds["003"] == "patient_education"
+    assert kinds["004"] == "commercial"
+    cred = {Path(d["path"]).name[:3]: d["credibility"] for d in seeds_store.docs()}
+    assert all(0.0 <= c <= 1.0 for c in cred.values())
+    assert cred["001"] > cred["003"] > cred["004"]
+    signals = {s["name"] for s in _doc(seeds_store, "004")["signals"]}
+    assert "call_to_action" in signals
+    assert "disclosure" in {s["name"] for s in _doc(seeds_store, "001")["signals"]}
+
+
+def test_docs_json_contract(seeds_store):
+    for d in seeds_store.docs():
+        for key in ("id", "path", "work_id", "title", "source_kind", "credibility",
+                    "n_comments", "segments"):
+            assert key in d
+        for s in d["segments"]:
+            assert {"kind", "text", "start", "end"} <= s.keys()
+            if s["kind"] == "comment":
+                assert "author" in s and "date" in s
+    news = _doc(seeds_store, "002")
+    assert news["n_comments"] == 8
+
+
+def test_reingest_changes_nothing(seeds_store, seeds_dir):
+    before = seeds_store.store.counts()
+    report = seeds_store.ingest([str(seeds_dir)])
+    assert report.added == 0 and not report.errors
+    assert {f.status for f in report.files} == {"unchanged"}
+    assert seeds_store.store.counts() == before
+
+
+def test_exact_copy_elsewhere_is_the_same_source(seeds_store, seed_paths, tmp_path):
+    before = seeds_store.store.counts()
+    copy = tmp_path / "copy_of_003.txt"
+    shutil.copy(seed_paths["003"], copy)
+    report = seeds_store.ingest([str(copy)])
+    assert report.added == 0 and report.files[0].known == 1
+    assert seeds_store.store.counts() == before
+    aliases = seeds_store.store.rows("SELECT path FROM document_paths")
+    assert str(copy) in {r["path"] for r in aliases}
+
+
+def test_bad_inputs_are_reported_and_nothing_is_lost(seeds_store, seed_paths, tmp_path):
+    before = seeds_store.store.counts()
+    bad = tmp_path / "batch"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "broken_utf8.txt").write_bytes("naïve café ".encode() * 20 + b"\xc3\x28 end")
+    (bad / "malformed.xml").write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation>",
+                                       encoding="utf-8")
+    with (bad / "huge.txt").open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)  # 50 MB (sparse)
+    good = bad / "zz_good.txt"
+    good.write_text("Magnesium for migraine\n\nIntravenous magnesium reduced migraine pain "
+                    "in a small open-label study of 30 patients.\n", encoding="utf-8")
+    report = seeds_store.ingest([str(bad)])
+    by_name = {Path(f.path).name: f for f in report.files}
+    for name in ("binary.txt", "empty.txt", "broken_utf8.txt", "malformed.xml", "huge.txt"):
+        assert by_name[name].status == "error", name
+        assert by_name[name].errors and name in by_name[name].errors[0]
+    assert by_name["zz_good.txt"].status == "added"
+    after = seeds_store.store.counts()
+    assert after["documents"] == before["documents"] + 1
+    assert after["works"] == before["works"] + 1
+    # the seeds are all still there, once each
+    paths = [d["path"] for d in seeds_store.docs()]
+    assert len(paths) == len(set(paths))
+    errors = seeds_store.store.rows("SELECT path, error FROM files WHERE status = 'error'")
+    assert len(errors) == 5 and all(e["error"] for e in errors)
+
+
+def _run(args: list[str], db: Path, cache: str, **kw) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "EVIMAP_DB": str(db), "EVIMAP_CACHE_DIR": cache}
+    return subprocess.run([*EVIMAP, *args], capture_output=True, text=True, env=env,
+                          timeout=300, **kw)
+
+
+def test_cli_end_to_end(tmp_path, seeds_dir, settings, lexicon):
+    db = tmp_path / "cli.duckdb"
+    r = _run(["ingest", str(seeds_dir)], db, settings.cache_dir)
+    assert r.returncode == 0, r.stderr
+    assert "5 document(s) added" in r.stdout
+    r = _run(["claims", "--about", "ketamine", "--json"], db, settings.cache_dir)
+    assert r.returncode == 0, r.stderr
+    claims = json.loads(r.stdout)
+    assert claims
+    for c in claims:
+        for key in ("id", "subject", "object", "predicate", "negated", "hedged",
+                    "evidence_type", "n", "doc_id", "path", "segment_kind", "sentence",
+                    "start", "end"):
+            assert key in c
+        assert {"id", "name", "type"} <= c["subject"].keys()
+        assert "D007649" in (c["subject"]["id"], c["object"]["id"])
+    r = _run(["evidence", "Provigil", "--json"], db, settings.cache_dir)
+    assert r.returncode in (0,), r.stderr
+    out = tmp_path / "report.html"
+    r = _run(["report", "--out", str(out)], db, settings.cache_dir)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Ketamine" in html and "Migraine Disorders" in html
+    assert "<script" not in html
+
+
+def test_cli_user_errors_are_one_line(tmp_path, settings):
+    missing = tmp_path / "nowhere.duckdb"
+    r = _run(["docs"], missing, settings.cache_dir)
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: no evimap store")
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = _run(["ingest", str(tmp_path / "no-such-file.txt")], tmp_path / "x.duckdb",
+             settings.cache_dir)
+    assert r.returncode == 1
+    assert "no-such-file.txt" in r.stderr and "Traceback" not in r.stderr
+    r = _run(["--mesh-dir", str(tmp_path), "--cache-dir", str(tmp_path / "c"), "vocab",
+              "build"], tmp_path / "y.duckdb", str(tmp_path / "c"))
+    assert r.returncode == 1 and "MeSH files not found" in r.stderr
