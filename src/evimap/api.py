@@ -142,7 +142,8 @@ class Evimap:
 
     def claims(self, about: str | None = None, predicate: str | None = None
                ) -> list[dict[str, Any]]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if about:
             ids = self._resolve_ids(about)
             where.append("(list_contains(?, c.subject_id) OR list_contains(?, c.object_id))")
@@ -200,7 +201,7 @@ class Evimap:
         concepts = {r["id"]: r for r in self.store.rows("SELECT * FROM concepts")}
         types = {cid: c["type"] for cid, c in concepts.items()}
         edges = discovery.edges_from_rows(rows)
-        out = []
+        out: list[dict[str, Any]] = []
         for sid in src:
             for h in discovery.discover(edges, sid, types, target_id=tgt, limit=limit):
                 out.append({

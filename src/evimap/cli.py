@@ -97,7 +97,7 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
         with click.progressbar(length=n_files, label="ingesting", file=sys.stderr,
                                show_pos=True) as bar:
             report = ev.ingest(list(paths), progress=progress)
-        summary = report.summary()
+        summary: dict[str, Any] = dict(report.summary())
         summary["seconds"] = round(time.perf_counter() - started, 2)
         summary["lexicon_seconds"] = round(lexicon_s, 2)
         counts = ev.store.counts()
