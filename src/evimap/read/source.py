@@ -1,0 +1,133 @@
+"""One input file, possibly gzip-compressed: opening, peeking and size-limited reading."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_MB = 1024 * 1024
+#: How much of the (decompressed) start of a file the sniffer reads.
+HEAD_BYTES = 65536
+
+
+class RecordError(ValueError):
+    """A problem with one record of a stream; readers yield it as an :class:`InputError`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file to read: its path, the name of its content (without ``.gz``), compression."""
+
+    path: Path
+    name: str
+    gzipped: bool
+
+    @property
+    def label(self) -> str:
+        """The path as error messages and ``RawDocument.path`` show it."""
+        return str(self.path)
+
+    def open(self) -> io.BufferedIOBase:
+        """The content as a binary stream (decompressed on the fly for gzip)."""
+        if self.gzipped:
+            return gzip.open(self.path, "rb")
+        return self.path.open("rb")
+
+    def head(self, size: int = HEAD_BYTES) -> bytes:
+        """The first ``size`` bytes of the (decompressed) content."""
+        with gzip_errors(self), self.open() as stream:
+            return stream.read(size)
+
+    def read_limited(self, max_mb: float) -> bytes:
+        """The whole content of a single-document file, refused when over ``max_mb``.
+
+        An uncompressed file is measured before it is read; a compressed one is decompressed
+        up to the limit and no further.
+        """
+        limit = int(max_mb * _MB)
+        if not self.gzipped:
+            size = self.path.stat().st_size
+            if size > limit:
+                raise too_large(self.label, size, max_mb)
+        with gzip_errors(self), self.open() as stream:
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise too_large(self.label, len(data), max_mb, decompressed=self.gzipped)
+        return data
+
+
+def iter_lines(stream: io.BufferedIOBase, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` from 1, without the line break; None for a line over the limit.
+
+    An over-long line is skipped in chunks, never held in memory whole.
+    """
+    lineno = 0
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := stream.readline(_MB)) and not rest.endswith(b"\n"):
+                pass
+            yield lineno, None
+            continue
+        yield lineno, line.rstrip(b"\r\n")
+
+
+def max_record_bytes(max_mb: float) -> int:
+    """The size limit for one record of a stream, in bytes."""
+    return int(max_mb * _MB)
+
+
+def open_source(path: Path) -> Source:
+    """Check that ``path`` is a readable regular file and describe it as a :class:`Source`."""
+    label = str(path)
+    if not path.exists():
+        raise InputError(label, "no such file")
+    if not path.is_file():
+        raise InputError(label, "not a regular file")
+    try:
+        with path.open("rb") as stream:
+            magic = stream.read(2)
+    except PermissionError:
+        raise InputError(label, "permission denied") from None
+    except OSError as exc:
+        raise InputError(label, f"cannot be read ({exc.strerror or exc})") from None
+    name = path.name.lower()
+    gzipped = magic == _GZIP_MAGIC
+    if gzipped and name.endswith(".gz"):
+        name = name[:-3]
+    elif name.endswith(".gz"):
+        raise InputError(label, "named .gz but is not gzip-compressed")
+    return Source(path, name, gzipped)
+
+
+def too_large(label: str, size: int, max_mb: float, *, decompressed: bool = False) -> InputError:
+    """The error for a single document over the size limit."""
+    limit = f"the {max_mb:g} MB limit for a single document (set EVIMAP_MAX_FILE_MB)"
+    if decompressed:
+        return InputError(label, f"file decompresses to more than {limit}")
+    return InputError(label, f"file is {size / _MB:.1f} MB, over {limit}")
+
+
+@contextmanager
+def gzip_errors(source: Source) -> Iterator[None]:
+    """Turn corrupt or truncated gzip data into :class:`InputError`."""
+    try:
+        yield
+    except gzip.BadGzipFile as exc:
+        raise InputError(source.label, f"corrupt gzip data ({exc})") from None
+    except EOFError:
+        raise InputError(source.label, "truncated gzip data (ends before its end marker)") \
+            from None
+    except zlib.error as exc:
+        raise InputError(source.label, f"corrupt gzip data ({exc})") from None
