@@ -36,6 +36,7 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
         self.con = con
         self.path = path
+        self._types: dict[str, list[str]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -74,6 +75,28 @@ class Store:
         tables = ("works", "documents", "segments", "concepts", "mentions", "claims",
                   "statements")
         return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
+
+    def _column_types(self, table: str) -> list[str]:
+        if table not in self._types:
+            rows = self.con.execute(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position", [table]).fetchall()
+            self._types[table] = ["VARCHAR" if t == "JSON" else t for (t,) in rows]
+        return self._types[table]
+
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows in one statement: each column travels as one JSON array.
+
+        DuckDB's ``executemany`` runs one statement per row, and its conversion of Python
+        parameters costs per value; one JSON string per column costs per column.
+        """
+        if not rows:
+            return
+        types = self._column_types(table)
+        columns = [json.dumps([r[i] for r in rows], default=str) for i in range(len(types))]
+        unnests = ", ".join(f"unnest(CAST(${i + 1} AS JSON)::{t}[])"
+                            for i, t in enumerate(types))
+        self.con.execute(f"INSERT INTO {table} SELECT {unnests}", columns)
 
     # --- files -----------------------------------------------------------------------------
 
@@ -159,28 +182,25 @@ class Store:
              json.dumps(pd.profile.kind_scores), pd.profile.design, pd.content_hash,
              None if near == doc_id else near, sim if near else None, n_comments])
         con.execute("INSERT INTO minhash VALUES (?, ?)", [doc_id, pd.minhash])
-        con.executemany("INSERT INTO lsh_bands VALUES (?, ?, ?)",
-                        [[b, h, doc_id] for b, h in enumerate(dedup.band_hashes(pd.minhash))])
-        if pd.segments:
-            con.executemany(
-                "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[doc_id, i, s.kind, s.label, s.start, s.end, s.text, s.reason, s.author,
-                  s.date] for i, s in enumerate(pd.segments)])
+        self.insert_rows("lsh_bands", [[b, h, doc_id] for b, h in
+                                       enumerate(dedup.band_hashes(pd.minhash))])
+        self.insert_rows("segments", [
+            [doc_id, i, s.kind, s.label, s.start, s.end, s.text, s.reason, s.author, s.date]
+            for i, s in enumerate(pd.segments)])
         concepts = {m.concept.id: m.concept for m in pd.mentions}
         for c in pd.claims:
             concepts.setdefault(c.subject.id, c.subject)
             concepts.setdefault(c.object.id, c.object)
         if concepts:
-            con.executemany(
-                "INSERT INTO concepts SELECT ?, ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM concepts WHERE id = ?)",
-                [[c.id, c.name, c.type, c.id] for c in concepts.values()])
-        if pd.mentions:
-            con.executemany(
-                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[doc_id, i, m.segment, m.start, m.end, m.text, m.concept.id, m.concept.type,
-                  m.source, m.negated, m.hedged, m.hypothetical]
-                 for i, m in enumerate(pd.mentions)])
+            known = {r[0] for r in con.execute(
+                "SELECT id FROM concepts WHERE list_contains(?, id)",
+                [list(concepts)]).fetchall()}
+            self.insert_rows("concepts", [[c.id, c.name, c.type] for c in concepts.values()
+                                          if c.id not in known])
+        self.insert_rows("mentions", [
+            [doc_id, i, m.segment, m.start, m.end, m.text, m.concept.id, m.concept.type,
+             m.source, m.negated, m.hedged, m.hypothetical]
+            for i, m in enumerate(pd.mentions)])
         claim_rows, evidence_rows, seen = [], [], set()
         for c in pd.claims:
             cid = stable_id(doc_id, c.start, c.end, c.subject.id, c.predicate, c.object.id,
@@ -195,11 +215,8 @@ class Store:
             e = c.evidence
             evidence_rows.append([cid, e.design, e.n, list(e.outcomes), e.dose, e.population,
                                   e.asserted_by, e.study, e.extractor])
-        if claim_rows:
-            con.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                            " ?, ?, ?)", claim_rows)
-            con.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            evidence_rows)
+        self.insert_rows("claims", claim_rows)
+        self.insert_rows("evidence", evidence_rows)
         return work_id
 
     def remove_documents(self, doc_ids: Sequence[str]) -> None:
@@ -221,9 +238,7 @@ class Store:
 
     def replace_statements(self, rows: Sequence[Sequence[Any]]) -> None:
         self.con.execute("DELETE FROM statements")
-        if rows:
-            self.con.executemany(
-                "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.insert_rows("statements", rows)
 
 
 def _title(pd: ProcessedDocument) -> str | None:

@@ -1,0 +1,216 @@
+"""The document as the claim extractor reads it: sentences with their paragraph, section and
+mentions, and what reaches beyond one sentence (coreference, implicit subjects).
+
+Only sentences of content segments (title, abstract, body, comment) are read; mentions
+inside journal, institution and meeting names are dropped ("Journal of Headache and Pain").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from evimap.model import CONTENT_KINDS, Mention, Segment, Sentence
+
+from .evidence import name_spans
+from .rules import GENERIC_CONCEPTS, INTERVENTION
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_COMPOUND_GAP = re.compile(r"[ \t\u00a0]+")
+_MAX_HEADING_WORDS = 14
+
+_ANAPHOR = re.compile(
+    r"\b(?:it|its|this (?:drug|medication|medicine|compound|agent)|"
+    r"the (?:drug|medication|medicine|compound|agent))\b", re.I)
+#: "It is important to note", "it seems", "makes it sound": no referent.
+_EXPLETIVE_AFTER = re.compile(
+    r"^\s*(?:(?:is|was|'s|’s) (?:\w+ )?(?:important|possible|impossible|likely|unlikely|clear|"
+    r"unclear|difficult|hard|easy|necessary|true|known|thought|believed|worth|not|a|the|"
+    r"time)\b|seems|appears|says|said|sounds?|takes|took|turns out)", re.I)
+_EXPLETIVE_BEFORE = re.compile(r"\b(?:makes?|made|making|find|found)\s+$", re.I)
+
+
+#: Within its own sentence "it"/"its" may refer to a mechanism ("glutamate and its receptors").
+_SAME_SENTENCE_ANTECEDENT = INTERVENTION | {"mechanism"}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One sentence of a content segment, with where it sits."""
+
+    index: int
+    start: int
+    end: int
+    segment: int
+    kind: str                   # segment kind: title, abstract, body, comment
+    paragraph: int              # document-wide paragraph number
+    heading: bool               # a title or a section heading
+
+
+@dataclass(slots=True)
+class Document:
+    """Units in text order, their mentions, and each unit's section heading."""
+
+    text: str
+    segments: Sequence[Segment]
+    units: list[Unit]
+    mentions: list[list[Mention]]               # per unit, sorted, disjoint
+    section: list[int | None] = field(default_factory=list)  # governing heading unit
+    title: int | None = None                    # the page title's unit
+
+    def sentence(self, unit: int) -> str:
+        u = self.units[unit]
+        return self.text[u.start:u.end]
+
+    def first(self, unit: int | None, types: frozenset[str] = INTERVENTION) -> Mention | None:
+        """The first mention of ``types`` in a unit (its main intervention by default)."""
+        if unit is None:
+            return None
+        return next((m for m in self.mentions[unit] if m.concept.type in types
+                     and m.concept.id not in GENERIC_CONCEPTS), None)
+
+    def context(self, unit: int, types: frozenset[str] = INTERVENTION
+                ) -> tuple[Mention, str] | None:
+        """The section heading's, else the page title's, first mention of ``types``, with
+        where it came from (``heading`` or ``title``); never for comments."""
+        if self.units[unit].kind == "comment":
+            return None
+        for source, index in (("heading", self.section[unit]), ("title", self.title)):
+            found = self.first(index, types)
+            if found is not None and index != unit:
+                return found, source
+        return None
+
+
+def build_document(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
+                   mentions: Sequence[Mention]) -> Document:
+    """Units, paragraphs, headings and per-unit mentions (with pronouns resolved)."""
+    units = _units(text, segments, sentences)
+    doc = Document(text, segments, units, [_unit_mentions(text, u, mentions) for u in units])
+    doc.section = _sections(units)
+    doc.title = next((u.index for u in units if u.kind == "title"), None)
+    if doc.title is None:
+        doc.title = next((u.index for u in units[:1] if u.heading), None)
+    _resolve_anaphors(doc)
+    return doc
+
+
+def _units(text: str, segments: Sequence[Segment],
+           sentences: Sequence[Sentence]) -> list[Unit]:
+    content = sorted((s for s in sentences if 0 <= s.segment < len(segments)
+                      and segments[s.segment].kind in CONTENT_KINDS), key=lambda s: s.start)
+    paragraph_ids: dict[tuple[int, int], int] = {}
+    per_paragraph: dict[int, int] = {}
+    keys = []
+    for sent in content:
+        seg = segments[sent.segment]
+        key = (sent.segment, len(_BLANK_LINE.findall(text, seg.start, sent.start)))
+        pid = paragraph_ids.setdefault(key, len(paragraph_ids))
+        per_paragraph[pid] = per_paragraph.get(pid, 0) + 1
+        keys.append(pid)
+    units = []
+    for i, (sent, pid) in enumerate(zip(content, keys, strict=True)):
+        seg = segments[sent.segment]
+        heading = seg.kind == "title" or seg.label == "heading" or (
+            seg.kind in ("body", "abstract") and per_paragraph[pid] == 1
+            and _looks_like_heading(text[sent.start:sent.end]))
+        units.append(Unit(i, sent.start, sent.end, sent.segment, seg.kind, pid, heading))
+    return units
+
+
+def _looks_like_heading(sentence: str) -> bool:
+    """A short line on its own without a closing full stop ("How Does Milnacipran Work?")."""
+    words = sentence.split()
+    return (0 < len(words) <= _MAX_HEADING_WORDS and "\n" not in sentence.strip()
+            and sentence.rstrip()[-1] not in ".,;" and sentence[:1].isupper())
+
+
+def _sections(units: Sequence[Unit]) -> list[int | None]:
+    sections: list[int | None] = []
+    current: int | None = None
+    for unit in units:
+        if unit.kind == "title":
+            sections.append(None)
+            continue
+        if unit.heading and unit.kind != "comment":
+            current = unit.index
+        sections.append(None if unit.kind == "comment" else current)
+    return sections
+
+
+def _unit_mentions(text: str, unit: Unit, mentions: Sequence[Mention]) -> list[Mention]:
+    """The unit's mentions that can take part in a claim, in order.
+
+    Dropped: mentions inside names, overlaps (the longest wins), generic concepts ("drug",
+    "neurotransmitter"), and the second word of a compound of two mentions of one class
+    ("migraine aura", "Fibromyalgia Pain"), whose first names what it is about.
+    """
+    names = [(unit.start + s, unit.start + e) for s, e in name_spans(text[unit.start:unit.end])]
+    inside = sorted((m for m in mentions if m.segment == unit.segment
+                     and unit.start <= m.start and m.end <= unit.end
+                     and m.concept.id not in GENERIC_CONCEPTS
+                     and not any(s <= m.start and m.end <= e for s, e in names)),
+                    key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for mention in inside:
+        if kept and mention.start < kept[-1].end:
+            continue
+        if kept and _compound(text, kept[-1], mention):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def _compound(text: str, first: Mention, second: Mention) -> bool:
+    """Two mentions of one class separated by spaces only."""
+    same = (first.concept.type == "disease") == (second.concept.type == "disease")
+    return same and bool(_COMPOUND_GAP.fullmatch(text[first.end:second.start]))
+
+
+# --- coreference --------------------------------------------------------------------------------
+
+def _resolve_anaphors(doc: Document) -> None:
+    """Replace "it", "its", "the drug", "this medication" by their antecedent intervention:
+    the latest one earlier in the sentence, else the main one of an earlier sentence of the
+    paragraph (of the comment, for comments), else the section heading's or the title's."""
+    for unit in doc.units:
+        added = []
+        for m in _ANAPHOR.finditer(doc.text, unit.start, unit.end):
+            if _expletive(doc.text, m) or _overlaps(doc.mentions[unit.index], m.start(), m.end()):
+                continue
+            antecedent = _antecedent(doc, unit, m.start())
+            if antecedent is not None:
+                added.append(Mention(m.start(), m.end(), m.group(0), antecedent.concept,
+                                     unit.segment, source="coreference"))
+        if added:
+            doc.mentions[unit.index] = sorted(doc.mentions[unit.index] + added,
+                                              key=lambda x: x.start)
+
+
+def _expletive(text: str, m: re.Match[str]) -> bool:
+    if m.group(0).lower() != "it":
+        return False
+    return bool(_EXPLETIVE_AFTER.match(text, m.end())
+                or _EXPLETIVE_BEFORE.search(text[max(0, m.start() - 12):m.start()]))
+
+
+def _overlaps(mentions: Sequence[Mention], start: int, end: int) -> bool:
+    return any(x.start < end and start < x.end for x in mentions)
+
+
+def _antecedent(doc: Document, unit: Unit, position: int) -> Mention | None:
+    before = [m for m in doc.mentions[unit.index]
+              if m.end <= position and m.concept.type in _SAME_SENTENCE_ANTECEDENT]
+    if before:
+        return before[-1]
+    for prev in reversed(doc.units[:unit.index]):
+        same_scope = (prev.segment == unit.segment if unit.kind == "comment"
+                      else prev.paragraph == unit.paragraph)
+        if not same_scope:
+            break
+        found = doc.first(prev.index)
+        if found is not None:
+            return found
+    context = doc.context(unit.index)
+    return context[0] if context else None

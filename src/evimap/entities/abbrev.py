@@ -1,0 +1,117 @@
+"""Abbreviations defined in a document: "long form (SF)" (Schwartz & Hearst, PSB 2003).
+
+For every parenthesis or bracket whose content (up to a ";" or ",") looks like a short form
+(2-10 characters, at most two words, starting with a letter or digit, holding a letter), the
+long form is found in the words before it:
+
+* a dictionary mention ending right before the parenthesis and starting with the short
+  form's first letter is the long form ("fibromyalgia (FMS)": the S of FMS is "syndrome",
+  which the text leaves out; "cyclosporine (CsA)", where the letter rule would reach back to
+  "conversion in patients undergoing cyclosporine");
+* otherwise the Schwartz-Hearst rule over at most ``min(len(SF) + 5, 2 * len(SF))`` words:
+  every letter and digit of the short form, right to left, is found in order in the
+  candidate, the first one at the start of a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_PAREN = re.compile(r"\(\s*([^()\[\];,]{1,20}?)\s*[;,)]|\[\s*([^\[\]();,]{1,20}?)\s*[;,\]]")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """A short form and the long form it was defined with (document offsets)."""
+
+    short: str
+    long: str
+    short_start: int
+    short_end: int
+    long_start: int
+    long_end: int
+
+
+def is_short_form(candidate: str) -> bool:
+    """Whether a parenthesised string can be an abbreviation."""
+    return (
+        2 <= len(candidate) <= 10
+        and len(candidate.split()) <= 2
+        and candidate[0].isalnum()
+        and any(ch.isalpha() for ch in candidate)
+        and not candidate.islower()
+    )
+
+
+def best_long_form(short: str, candidate: str) -> int | None:
+    """Schwartz-Hearst: where in ``candidate`` the long form of ``short`` starts, or None."""
+    s, c = len(short) - 1, len(candidate) - 1
+    while s >= 0:
+        ch = short[s].lower()
+        if not ch.isalnum():
+            s -= 1
+            continue
+        while c >= 0 and (candidate[c].lower() != ch
+                          or (s == 0 and c > 0 and candidate[c - 1].isalnum())):
+            c -= 1
+        if c < 0:
+            return None
+        c -= 1
+        s -= 1
+    return candidate.rfind(" ", 0, c + 1) + 1
+
+
+def find_abbreviations(text: str, sentences: Iterable[tuple[int, int]],
+                       mention_ends: dict[int, int] | None = None) -> list[Abbreviation]:
+    """Abbreviations defined in the given sentence spans of ``text``.
+
+    ``mention_ends`` maps the end offset of each dictionary mention to its start (the
+    fallback long form described in the module docstring).
+    """
+    found: list[Abbreviation] = []
+    for s_start, s_end in sentences:
+        for m in _PAREN.finditer(text, s_start, s_end):
+            group = 1 if m.group(1) is not None else 2
+            short = m.group(group)
+            if not is_short_form(short):
+                continue
+            long = _long_form(text, s_start, m.start(), short, mention_ends or {})
+            if long is not None:
+                found.append(Abbreviation(short, text[long[0]:long[1]], m.start(group),
+                                          m.end(group), *long))
+    return found
+
+
+def _long_form(text: str, s_start: int, paren: int, short: str,
+               mention_ends: dict[int, int]) -> tuple[int, int] | None:
+    """(start, end) of the long form before the parenthesis at ``paren``."""
+    end = paren
+    while end > s_start and text[end - 1].isspace():
+        end -= 1
+    m_start = mention_ends.get(end)
+    if m_start is not None and text[m_start].lower() == short[0].lower():
+        return m_start, end
+    limit = min(len(short) + 5, 2 * len(short))
+    words = list(_WORD.finditer(text, s_start, end))[-limit:]
+    if not words:
+        return None
+    cand_start = words[0].start()
+    offset = best_long_form(short, text[cand_start:end])
+    if offset is None:
+        return None
+    start = cand_start + offset
+    while start < end and not text[start].isalnum():
+        start += 1
+    long = text[start:end]
+    if len(long) > len(short) and short.lower() not in long.lower().split():
+        return start, end
+    return None
+
+
+def occurrences(text: str, short: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Whole-word occurrences of a short form (and its plural in -s) in the given spans."""
+    pattern = re.compile(r"(?<![0-9A-Za-z])" + re.escape(short) + r"s?(?![0-9A-Za-z])")
+    return [(m.start(), m.end()) for s, e in spans for m in pattern.finditer(text, s, e)]

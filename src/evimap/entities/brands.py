@@ -1,0 +1,45 @@
+"""Brand names and synonyms from the ``drug-named-entity-recognition`` dictionary.
+
+The package ships a pickled dictionary (variant -> canonical generic name). Importing the
+package itself reads and writes files in the user's home directory, so the dictionary file
+is located with :func:`importlib.util.find_spec` and read directly, never imported.
+Its own MeSH ids are often the drug's class, so callers resolve the generic *name* through
+the MeSH lexicon instead.
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = "drug_named_entity_recognition"
+DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
+
+
+def dictionary_path() -> Path | None:
+    """The packaged dictionary file, or None when the package is not installed."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / DICTIONARY_FILE
+    return path if path.is_file() else None
+
+
+def brand_names() -> Iterator[tuple[str, str]]:
+    """(variant, generic name) pairs, variants other than the generic name itself."""
+    path = dictionary_path()
+    if path is None:
+        return
+    with bz2.open(path, "rb") as handle:
+        data = pickle.load(handle)  # a file of an installed dependency, not user input
+    canon_data: dict[str, dict[str, object]] = data["drug_canonical_to_data"]
+    for variant, canonicals in sorted(data["drug_variant_to_canonical"].items()):
+        if len(canonicals) != 1:
+            continue
+        canonical = canonicals[0]
+        generic = str(canon_data.get(canonical, {}).get("name") or canonical)
+        if variant != canonical and variant != generic.lower():
+            yield variant, generic
