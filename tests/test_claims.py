@@ -15,11 +15,18 @@ from typing import Any
 
 import pytest
 
-from evimap.claims import extract_claims
 from evimap.claims import evidence as ev
-from evimap.claims import modality
+from evimap.claims import extract_claims, modality
 from evimap.model import (
-    ASSERTERS, DESIGNS, PREDICATES, Claim, Concept, Mention, Segment, Sentence, SourceProfile,
+    ASSERTERS,
+    DESIGNS,
+    PREDICATES,
+    Claim,
+    Concept,
+    Mention,
+    Segment,
+    Sentence,
+    SourceProfile,
 )
 from evimap.text import sentences as split_sentences
 
@@ -67,13 +74,14 @@ def profile(kind: str = "patient_education", design: str = "unspecified") -> Sou
     return SourceProfile(kind=kind, credibility=0.5, design=design)
 
 
-def document(parts: Sequence[tuple[str, str] | tuple[str, str, dict[str, Any]]]
-             ) -> tuple[str, list[Segment], list[Sentence], list[Mention]]:
+Part = tuple[Any, ...]     # (segment kind, text) or (kind, text, extra Segment fields)
+
+
+def document(parts: Sequence[Part]) -> tuple[str, list[Segment], list[Sentence], list[Mention]]:
     """Text, segments, sentences and mentions from (kind, text[, Segment fields]) parts."""
     text, segments = "", []
     for part in parts:
-        kind, body = part[0], part[1]
-        extra = part[2] if len(part) > 2 else {}   # type: ignore[misc]
+        kind, body, extra = part[0], part[1], (part[2] if len(part) > 2 else {})
         start = len(text)
         text += body
         segments.append(Segment(kind, start, len(text), body, **extra))
@@ -86,13 +94,13 @@ def document(parts: Sequence[tuple[str, str] | tuple[str, str, dict[str, Any]]]
     return text, segments, sents, mentions
 
 
-def extract(parts: Sequence[Any], kind: str = "patient_education",
+def extract(parts: Sequence[Part], kind: str = "patient_education",
             metadata: dict[str, Any] | None = None, design: str = "unspecified") -> list[Claim]:
     text, segments, sents, mentions = document(parts)
     return extract_claims(text, segments, sents, mentions, profile(kind, design), metadata or {})
 
 
-def body(*paragraphs: str) -> list[tuple[str, str]]:
+def body(*paragraphs: str) -> list[Part]:
     return [("body", p) for p in paragraphs]
 
 
@@ -105,7 +113,7 @@ def find(claims: Iterable[Claim], subject: str, predicate: str, obj: str) -> lis
             if (c.subject.name, c.predicate, c.object.name) == (subject, predicate, obj)]
 
 
-# --- evidence: numbers, sample size, outcomes, dose, population ---------------------------------
+# --- evidence: numbers, sample size, outcomes, dose, population ----------------------------------
 
 @pytest.mark.parametrize(("words", "value"), [
     ("six", 6), ("sixty-one", 61), ("seventy seven", 77), ("one hundred and five", 105),
@@ -241,7 +249,7 @@ def test_quoted_expert() -> None:
     assert ev.quoted_expert("According to findings in the British Journal") is None
 
 
-# --- modality --------------------------------------------------------------------------------------
+# --- modality ------------------------------------------------------------------------------------
 
 def test_hedges_of_an_aside_do_not_count() -> None:
     sentence = ("Levels of glutamate are higher in the brain and possibly also in the "
@@ -277,7 +285,7 @@ def test_efficacy(sentence: str, expected: str | None) -> None:
     assert modality.efficacy(sentence) == expected
 
 
-# --- relation rules -----------------------------------------------------------------------------
+# --- relation rules ------------------------------------------------------------------------------
 
 REVIEW_SENTENCE = (
     "Multiple therapies that target glutamate receptors including magnesium, topiramate, "
@@ -455,9 +463,9 @@ def test_every_claim_uses_the_model_vocabularies() -> None:
         assert c.evidence.asserted_by in ASSERTERS
 
 
-# --- study frames ---------------------------------------------------------------------------------
+# --- study frames --------------------------------------------------------------------------------
 
-CLINIC_PAGE = [
+CLINIC_PAGE: list[Part] = [
     ("title", "How Ketamine Helps Treat Migraine Headaches"),
     ("body", "For instance, a case series featured in the December 2016 edition of the Journal "
              "of Headache and Pain reported that six individuals who underwent IV ketamine "
@@ -501,7 +509,8 @@ def test_each_study_frame_is_one_evidence_item() -> None:
     text = document(CLINIC_PAGE)[0]
     assert all(text[c.start:c.end] == c.sentence for c in claims)
     page = [c for c in claims if c.evidence.asserted_by == "page_author"]
-    assert [c.segment_kind for c in page] == ["title"]
+    assert [(c.segment_kind, c.hedged) for c in page] == [("title", False), ("body", True)]
+    assert page[1].sentence.startswith("Exploring Ketamine")
 
 
 def test_venue_names_give_no_conditions() -> None:
@@ -532,7 +541,7 @@ def test_extraction_is_deterministic() -> None:
         (c.key, c.start, c.evidence) for c in second]
 
 
-# --- the seeds, through the real stages 2-5 -------------------------------------------------------
+# --- the seeds, through the real stages 2-5 ------------------------------------------------------
 
 SeedClaims = dict[str, list[Claim]]
 

@@ -262,6 +262,34 @@ def vocab_build(obj: Context) -> None:
                f"(loads in {time.perf_counter() - started:.2f}s)")
 
 
+@cli.group("eval")
+def eval_group() -> None:
+    """Score the stages on gold standards (floors in eval/floors.json)."""
+
+
+@eval_group.command("ner")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
+    """Entity recognition on a PubTator file: strict mention P/R/F1 per type and micro,
+    document-level MeSH ID P/R/F1, and documents per second (model load excluded)."""
+    from .entities import load_lexicon
+    from .evaluate.ner import evaluate_ner
+    settings = load_settings(**obj.overrides)
+    scores = evaluate_ner(Path(gold), settings, load_lexicon(settings))
+    if as_json:
+        _echo_json(scores)
+        return
+    click.echo(f"{'':18} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
+    for section in ("mentions", "ids"):
+        for name, s in scores[section].items():
+            click.echo(f"{section:<8} {name:<9} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
+                       f"{s['tp']:6d} {s['fp']:6d} {s['fn']:6d}")
+    click.echo(f"{scores['docs']} documents in {scores['seconds']}s "
+               f"({scores['docs_per_second']} docs/s)")
+
+
 @cli.group("bench")
 def bench() -> None:
     """Measure speed and memory on real input (JSON output)."""

@@ -142,14 +142,14 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
     claimed: set[tuple[str, str]] = set()
     consumed: dict[int, str] = {}       # qualifier mention -> predicate that used it
     hits: list[Hit] = []
-    has_explicit = any(t in ("chemical", "procedure")
-                       for g in rendered.groups for t in g.types)
     for rule in rules:
         if rule.headings_only and not in_heading:
             continue
-        if rule.implicit_subject and (implicit_subject is None or has_explicit):
+        if rule.implicit_subject and implicit_subject is None:
             continue
         for m in rule.regex.finditer(rendered.text):
+            if rule.implicit_subject and _names_intervention(rendered, m):
+                continue
             span = re.sub(r"«[^»]*»", "X", m.group(0))
             pairs, used = _pairs(rule, m, rendered, implicit_subject)
             for subject, obj, qualifiers, exempt in pairs:
@@ -172,6 +172,14 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
             for mention in used:
                 consumed.setdefault(mention.start, rule.predicate)
     return hits
+
+
+def _names_intervention(rendered: Rendered, m: re.Match[str]) -> bool:
+    """Whether the sentence names an intervention outside the match's slots (then an
+    implicit subject would be wrong)."""
+    slots = {int(m.group(name)) for name in ("O", "Q") if name in m.re.groupindex}
+    return any(i not in slots and ({"chemical", "procedure"} & set(group.types))
+               for i, group in enumerate(rendered.groups))
 
 
 def _plain_span(m: re.Match[str]) -> tuple[int, int]:

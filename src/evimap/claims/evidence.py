@@ -229,7 +229,7 @@ _AMONG_RE = re.compile(
     re.I)
 _CHANGE_RE = re.compile(
     r"(?P<a>\d+(?:\.\d+)?)\s*(?:->|→|=>)\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<unit>(?:[a-z-]+\s+){0,2}?"
-    r"(?:days?|attacks?|points?|hours?|episodes?|headaches?|migraines?|mm|score)\b)?"
+    r"(?:days?|attacks?|points?|hours?|episodes?|mm|score)\b)?"
     r"|(?:reduc|decreas|improv|fell|dropped|declin|lower)\w*[^.;]{0,40}?\bfrom\s+"
     r"(?P<fa>\d+(?:\.\d+)?)\s+(?:[a-z-]+\s+){0,2}?to\s+(?P<fb>\d+(?:\.\d+)?)\s+"
     r"(?P<funit>(?:[a-z-]+\s+){0,2}?(?:days?|attacks?|points?|hours?|episodes?|score)\b)",

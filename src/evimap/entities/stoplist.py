@@ -25,9 +25,11 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from evimap.evaluate.ner import gold_documents, gold_type
+from evimap.model import RawDocument
 from evimap.settings import load_settings
+from evimap.text import sentences
 
-from .evaluate import GoldDoc, document_parts, gold_type, read_pubtator
 from .lexicon import Lexicon, compile_lexicon
 from .matcher import find_matches
 
@@ -39,7 +41,7 @@ HEADER = ("key", "cs", "matched", "annotated", "precision", "inside")
 Key = tuple[bool, str]
 
 
-def term_statistics(lexicon: Lexicon, docs: Iterable[GoldDoc]
+def term_statistics(lexicon: Lexicon, docs: Iterable[RawDocument]
                     ) -> tuple[Counter[Key], Counter[Key], Counter[Key]]:
     """(matched, annotated, inside) counts per (case-sensitive, key) of single-word
     chemical/disease matches: all, exactly a gold mention, overlapping a gold mention."""
@@ -48,18 +50,18 @@ def term_statistics(lexicon: Lexicon, docs: Iterable[GoldDoc]
     annotated: Counter[Key] = Counter()
     inside: Counter[Key] = Counter()
     for doc in docs:
-        _, sents = document_parts(doc)
-        for sent in sents:
-            for m in find_matches(doc.text, lexicon, sent.start, sent.end):
+        gold = [(g.start, g.end, g.type) for g in doc.gold_mentions]
+        for start, end in sentences(doc.text):
+            for m in find_matches(doc.text, lexicon, start, end):
                 mapped = type_of(lexicon.concept_at(m.entry[0]))
                 if mapped is None or (" " in m.key and not m.case_sensitive):
                     continue
                 key = (m.case_sensitive, m.key)
                 matched[key] += 1
                 annotated[key] += any((s, e, t) == (m.start, m.end, mapped)
-                                      for s, e, t, _ in doc.mentions)
+                                      for s, e, t in gold)
                 inside[key] += any(s < m.end and m.start < e and t == mapped
-                                   for s, e, t, _ in doc.mentions)
+                                   for s, e, t in gold)
     return matched, annotated, inside
 
 
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args[0]) if args else settings.data_path(
         "bc5cdr", "CDR_TrainingSet.PubTator.txt")
     lexicon = compile_lexicon(settings.mesh_path, stoplist=())
-    counts = term_statistics(lexicon, read_pubtator(path))
+    counts = term_statistics(lexicon, gold_documents(path, settings))
     print("\t".join(HEADER))
     for row in stoplist_rows(*counts):
         print("\t".join(str(x) for x in row))

@@ -39,6 +39,12 @@ PUBLICATION_TYPE_DESIGN: Sequence[tuple[str, str]] = (
     ("letter", "expert_opinion"),
 )
 
+#: Publication types only scholarly records carry.
+SCHOLARLY_PUBLICATION_TYPES: Sequence[str] = (
+    "journal article", "review", "trial", "meta-analysis", "case reports", "observational study",
+    "comparative study", "research support", "evaluation study", "validation study",
+)
+
 
 def _rx(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
@@ -115,8 +121,8 @@ def _kind_scores(raw: RawDocument, segments: Sequence[Segment], content_text: st
     scholarly_format = raw.format in ("pubmed", "jats", "pubtator")
     if scholarly_format:
         s["peer_reviewed"] += 3
-    if any("journal article" in p for p in pub_types):
-        s["peer_reviewed"] += 2
+    if any(needle in p for p in pub_types for needle in SCHOLARLY_PUBLICATION_TYPES):
+        s["peer_reviewed"] += 3
     if any(p in ("review", "systematic review", "meta-analysis") or "review" in p.split()
            for p in pub_types):
         s["review"] += 6
@@ -148,7 +154,7 @@ def _kind_scores(raw: RawDocument, segments: Sequence[Segment], content_text: st
     comment_chars = sum(len(c.text) for c in comments)
     if comment_chars > 2 * max(1, len(content_text)):
         s["forum_or_comments"] += 4
-    if scholarly_format:
+    if scholarly_format or s["peer_reviewed"] >= 4:
         for k in ("news", "patient_education", "commercial", "government"):
             s[k] *= 0.25
     return s

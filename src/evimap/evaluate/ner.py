@@ -1,0 +1,107 @@
+"""Entity recognition scored on a PubTator gold standard (BC5CDR, NCBI Disease).
+
+A predicted mention is correct when its (start, end, type) equals a gold one, over
+title + " " + abstract (strict, micro-averaged, as the literature reports BC5CDR). Types map
+chemical -> Chemical, disease -> Disease, and mechanism -> Chemical for ligands
+(neurotransmitters, which BC5CDR annotates as chemicals; receptors, enzymes and processes are
+not annotated there). Document-level ID scores use the set of (document, type, MeSH ID)
+triples, as BC5CDR's normalisation task scores them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..clean import segment
+from ..entities import Lexicon, recognise
+from ..errors import EvimapError, InputError
+from ..model import Concept, Mention, RawDocument
+from ..pipeline import sentences_of
+from ..read import read_file
+from ..settings import Settings
+
+GOLD_TYPES = ("Chemical", "Disease")
+_DIRECT: Mapping[str, str] = {"chemical": "Chemical", "disease": "Disease"}
+
+
+def gold_type(lexicon: Lexicon) -> Callable[[Concept], str | None]:
+    """The BC5CDR type a predicted concept counts as (None: not scored)."""
+    def mapped(concept: Concept) -> str | None:
+        if concept.type in _DIRECT:
+            return _DIRECT[concept.type]
+        if concept.type == "mechanism" and lexicon.category(concept.id) == "ligand":
+            return "Chemical"
+        return None
+    return mapped
+
+
+def recognise_raw(raw: RawDocument, lexicon: Lexicon) -> list[Mention]:
+    """Mentions of one document, by the same stages ``evimap ingest`` runs."""
+    segments = segment(raw)
+    return recognise(raw.text, segments, sentences_of(raw.text, segments), lexicon)
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
+
+
+def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Mention]],
+          type_of: Callable[[Concept], str | None]) -> dict[str, Any]:
+    """Strict mention P/R/F1 per type and micro, document-level ID P/R/F1 per type."""
+    spans = {t: [0, 0, 0] for t in GOLD_TYPES}
+    ids = {t: [0, 0, 0] for t in GOLD_TYPES}
+    n_docs, seconds = 0, 0.0
+    for raw in docs:
+        n_docs += 1
+        gold = {(g.start, g.end, g.type) for g in raw.gold_mentions if g.type in GOLD_TYPES}
+        gold_ids = {(g.type, i) for g in raw.gold_mentions if g.type in GOLD_TYPES
+                    for i in g.ids if i not in ("-1", "")}
+        started = time.perf_counter()
+        mentions = predict(raw)
+        seconds += time.perf_counter() - started
+        pred: set[tuple[int, int, str]] = set()
+        pred_ids: set[tuple[str, str]] = set()
+        for m in mentions:
+            t = type_of(m.concept)
+            if t is not None:
+                pred.add((m.start, m.end, t))
+                if m.concept.id != "-1":
+                    pred_ids.add((t, m.concept.id))
+        for t in GOLD_TYPES:
+            _add(spans[t], {x for x in gold if x[2] == t}, {x for x in pred if x[2] == t})
+            _add(ids[t], {x for x in gold_ids if x[0] == t}, {x for x in pred_ids if x[0] == t})
+    mentions_out: dict[str, Any] = {t: prf(*c) for t, c in spans.items()}
+    mentions_out["micro"] = prf(*(sum(c[i] for c in spans.values()) for i in range(3)))
+    return {"mentions": mentions_out, "ids": {t: prf(*c) for t, c in ids.items()},
+            "docs": n_docs, "seconds": round(seconds, 3),
+            "docs_per_second": round(n_docs / seconds, 1) if seconds else None}
+
+
+def _add(counts: list[int], gold: set[Any], pred: set[Any]) -> None:
+    counts[0] += len(gold & pred)
+    counts[1] += len(pred - gold)
+    counts[2] += len(gold - pred)
+
+
+def gold_documents(path: Path, settings: Settings) -> list[RawDocument]:
+    """The annotated documents of a PubTator file (errors in it stop the evaluation)."""
+    docs = []
+    for item in read_file(path, settings):
+        if isinstance(item, InputError):
+            raise item
+        docs.append(item)
+    if not any(d.gold_mentions for d in docs):
+        raise EvimapError(f"{path}: no gold annotations found (expected a PubTator file)")
+    return docs
+
+
+def evaluate_ner(path: Path, settings: Settings, lexicon: Lexicon) -> dict[str, Any]:
+    """Score the recogniser on a PubTator file (model loading excluded from the timing)."""
+    docs = gold_documents(path, settings)
+    return score(docs, lambda raw: recognise_raw(raw, lexicon), gold_type(lexicon))
