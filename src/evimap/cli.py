@@ -115,7 +115,7 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
         sys.exit(1)
 
 
-@cli.command("docs")
+@cli.command("docs", short_help="List documents with their work, kind and credibility.")
 @click.option("--json", "as_json", is_flag=True, help="JSON with every segment.")
 @pass_ctx
 def docs_cmd(obj: Context, as_json: bool) -> None:
@@ -146,7 +146,7 @@ def _claim_line(c: dict[str, Any]) -> str:
             + (f" [{', '.join(flags)}]" if flags else "") + f"  ({ev}; {c['source_kind']})")
 
 
-@cli.command("claims")
+@cli.command("claims", short_help="List extracted claims with evidence and sentence.")
 @click.option("--about", metavar="TERM", help="Only claims whose subject or object is TERM "
               "(a name, synonym or MeSH ID).")
 @click.option("--predicate", metavar="NAME", help="Only this predicate (treats, targets, ...).")
@@ -166,7 +166,7 @@ def claims_cmd(obj: Context, about: str | None, predicate: str | None, as_json: 
     click.echo(f"{len(claims)} claim(s)", err=True)
 
 
-@cli.command("statements")
+@cli.command("statements", short_help="List statements (merged claims) with belief.")
 @click.option("--about", metavar="TERM", help="Only statements about TERM.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
@@ -186,7 +186,7 @@ def statements_cmd(obj: Context, about: str | None, as_json: bool) -> None:
     click.echo(f"{len(sts)} statement(s)", err=True)
 
 
-@cli.command("evidence")
+@cli.command("evidence", short_help="Evidence for an intervention (and condition).")
 @click.argument("intervention")
 @click.argument("condition", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -206,7 +206,7 @@ def evidence_cmd(obj: Context, intervention: str, condition: str | None, as_json
     click.echo(f"{len(rows)} piece(s) of evidence", err=True)
 
 
-@cli.command("discover")
+@cli.command("discover", short_help="Hidden connections (literature-based discovery).")
 @click.argument("source")
 @click.argument("target", required=False)
 @click.option("--limit", default=20, show_default=True, help="Most hypotheses shown.")
@@ -231,7 +231,7 @@ def discover_cmd(obj: Context, source: str, target: str | None, limit: int,
     click.echo(f"{len(hyps)} hypothesis(es)", err=True)
 
 
-@cli.command("report")
+@cli.command("report", short_help="Write an HTML evidence report.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="HTML file to write.")
 @pass_ctx
@@ -262,7 +262,7 @@ def vocab_build(obj: Context) -> None:
                f"(loads in {time.perf_counter() - started:.2f}s)")
 
 
-@cli.group("eval")
+@cli.group("eval", short_help="Score stages on gold standards.")
 def eval_group() -> None:
     """Score the stages on gold standards (floors in eval/floors.json)."""
 
@@ -290,7 +290,7 @@ def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
                f"({scores['docs_per_second']} docs/s)")
 
 
-@cli.group("bench")
+@cli.group("bench", short_help="Measure speed and memory (JSON).")
 def bench() -> None:
     """Measure speed and memory on real input (JSON output)."""
 
@@ -313,7 +313,7 @@ def bench_ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None,
     _echo_json(bench_ingest(list(paths), settings, limit=limit, store=not no_store))
 
 
-@cli.command("settings")
+@cli.command("settings", short_help="Show every setting, its variable and default.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def settings_cmd(as_json: bool) -> None:
     """Show every setting, its environment variable, default and meaning."""
