@@ -18,6 +18,7 @@ from .rules import GENERIC_CONCEPTS, INTERVENTION
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _COMPOUND_GAP = re.compile(r"[ \t\u00a0]+")
+_MODIFIER_GAP = re.compile(r"[\s-]+(?:related|associated)[\s-]+", re.I)
 _MAX_HEADING_WORDS = 14
 
 _ANAPHOR = re.compile(
@@ -144,7 +145,7 @@ def _unit_mentions(text: str, unit: Unit, mentions: Sequence[Mention]) -> list[M
 
     Dropped: mentions inside names, overlaps (the longest wins), generic concepts ("drug",
     "neurotransmitter"), and the second word of a compound of two mentions of one class
-    ("migraine aura", "Fibromyalgia Pain"), whose first names what it is about.
+    ("migraine aura", "AIDS-related Kaposi sarcoma"); see :func:`_compound`.
     """
     names = [(unit.start + s, unit.start + e) for s, e in name_spans(text[unit.start:unit.end])]
     inside = sorted((m for m in mentions if m.segment == unit.segment
@@ -157,15 +158,19 @@ def _unit_mentions(text: str, unit: Unit, mentions: Sequence[Mention]) -> list[M
         if kept and mention.start < kept[-1].end:
             continue
         if kept and _compound(text, kept[-1], mention):
+            if _MODIFIER_GAP.fullmatch(text[kept[-1].end:mention.start]):
+                kept[-1] = mention                  # "AIDS-related Kaposi sarcoma"
             continue
         kept.append(mention)
     return kept
 
 
 def _compound(text: str, first: Mention, second: Mention) -> bool:
-    """Two mentions of one class separated by spaces only."""
+    """Two mentions of one class that form one phrase: separated by spaces only ("migraine
+    aura": the first counts) or by "-related"/"-associated" (the second counts)."""
     same = (first.concept.type == "disease") == (second.concept.type == "disease")
-    return same and bool(_COMPOUND_GAP.fullmatch(text[first.end:second.start]))
+    gap = text[first.end:second.start]
+    return same and bool(_COMPOUND_GAP.fullmatch(gap) or _MODIFIER_GAP.fullmatch(gap))
 
 
 # --- coreference --------------------------------------------------------------------------------

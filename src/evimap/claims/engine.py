@@ -102,16 +102,20 @@ def render(text: str, start: int, end: int, mentions: Sequence[Mention]) -> Rend
     exempt: set[str] = set()
     pos = start
     for i, group in enumerate(groups):
-        before = " ".join(text[pos:group.start].translate(_QUOTES).split())
+        before = _normalise(text[pos:group.start])
         parts.append(before)
-        if modality.introduces_exception(before + " "):
+        if modality.introduces_exception(before):
             exempt.update(m.concept.id for m in group.members)
         parts.append(f"«{i}|{'|'.join(group.types)}»")
         pos = group.end
-    parts.append(" ".join(text[pos:end].translate(_QUOTES).split()))
-    rendered = " ".join(p for p in parts if p)
-    rendered = re.sub(r"\s+([,;:.!?)'])", r"\1", rendered).replace("( ", "(")
+    parts.append(_normalise(text[pos:end]))
+    rendered = "".join(parts).strip()
     return Rendered(rendered, tuple(groups), frozenset(exempt))
+
+
+def _normalise(text: str) -> str:
+    """Whitespace runs to one space (kept where it was: "ketamine-induced" stays joined)."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,30 +138,32 @@ class Hit:
 def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
                    in_heading: bool = False,
                    rules: Sequence[Rule] = RULES) -> list[Hit]:
-    """Every hit of ``rules`` in one rendered sentence, first rule per pair winning."""
-    plain = re.sub(r"«[^»]*»", "X", rendered.text)
-    plain_at = _PLACEHOLDER.sub(lambda t: "X" * len(t.group(0)), rendered.text)
-    sentence_hypothetical = modality.hypothetical(plain) or plain.rstrip().endswith("?")
-    sentence_off_label = modality.off_label(plain)
+    """Every hit of ``rules`` in one rendered sentence, first rule per pair winning.
+
+    ``implicit_subject`` (the section's or page's intervention) fills rules without a
+    subject slot; ``in_heading`` enables the rules for titles and headings.
+    """
+    # placeholders blanked to the same length, so match offsets hold for the modality cues
+    plain = _PLACEHOLDER.sub(lambda t: "X" * len(t.group(0)), rendered.text)
+    hypothetical = modality.hypothetical(plain)
+    off_label = modality.off_label(plain)
     claimed: set[tuple[str, str]] = set()
     consumed: dict[int, str] = {}       # qualifier mention -> predicate that used it
     hits: list[Hit] = []
     for rule in rules:
-        if rule.headings_only and not in_heading:
-            continue
-        if rule.implicit_subject and implicit_subject is None:
+        if (rule.headings_only and not in_heading) or (
+                rule.implicit_subject and implicit_subject is None):
             continue
         for m in rule.regex.finditer(rendered.text):
             if rule.implicit_subject and _names_intervention(rendered, m):
                 continue
-            span = re.sub(r"«[^»]*»", "X", m.group(0))
             pairs, used = _pairs(rule, m, rendered, implicit_subject)
             for subject, obj, qualifiers, exempt in pairs:
                 pair = (subject.concept.id, obj.concept.id)
                 if pair in claimed or consumed.get(obj.start, rule.predicate) != rule.predicate:
                     continue
                 claimed.add(pair)
-                negated = not rule.polarity_fixed and modality.negated(span)
+                negated = not rule.polarity_fixed and modality.negated(plain[m.start():m.end()])
                 predicate = rule.predicate
                 if predicate == "treats" and negated:
                     predicate, negated = "no_effect", False
@@ -165,9 +171,8 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
                     rule=rule, predicate=predicate, subject=subject.concept, object=obj.concept,
                     subject_mention=None if subject is implicit_subject else subject,
                     object_mention=obj, negated=negated,
-                    hedged=not exempt and modality.hedged(plain_at, *_plain_span(m)),
-                    hypothetical=sentence_hypothetical,
-                    off_label=sentence_off_label and rule.predicate == "treats",
+                    hedged=not exempt and modality.hedged(plain, m.start(), m.end()),
+                    hypothetical=hypothetical, off_label=off_label and predicate == "treats",
                     qualifiers=MappingProxyType(qualifiers)))
             for mention in used:
                 consumed.setdefault(mention.start, rule.predicate)
@@ -180,10 +185,6 @@ def _names_intervention(rendered: Rendered, m: re.Match[str]) -> bool:
     slots = {int(m.group(name)) for name in ("O", "Q") if name in m.re.groupindex}
     return any(i not in slots and ({"chemical", "procedure"} & set(group.types))
                for i, group in enumerate(rendered.groups))
-
-
-def _plain_span(m: re.Match[str]) -> tuple[int, int]:
-    return m.start(), m.end()
 
 
 def _members(rendered: Rendered, m: re.Match[str], role: str,

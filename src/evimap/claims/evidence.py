@@ -112,11 +112,11 @@ DESIGN_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("systematic_review", r"\bsystematic (?:literature )?reviews?\b"),
         ("RCT", r"(?<!non-)(?<!non)\brandomi[sz]ed\b|\bdouble-blind(?:ed)?\b"
                 r"|\bplacebo-controlled\b|\bRCTs?\b"),
-        ("case_report", r"\bcase reports?\b|\bwe (?:report|describe|present) (?:a|an|the case)\b"),
+        ("case_report", r"\bcase reports?\b|\bwe (?:report|describe|present) (?:a|an|the) case\b"),
         ("case_series", r"\bcase series\b|\bchart review\b"),
         ("retrospective", r"\bretrospective(?:ly)?\b"),
         ("cohort", r"\bcohort\b|\bprospective\b|\bopen-label\b|\blongitudinal\b"
-                   r"|\bobservational\b"),
+                   r"|\bobservational\b|\bclinical trial\b|\bphase (?:I{1,3}V?|[1-4])\b"),
         ("animal", r"\banimal (?:studies|study|models?|experiments?|research)\b"
                    r"|\b(?:in|of|on) (?:rats?|mice|mouse|rodents?|rabbits?|dogs?|monkeys?|"
                    r"primates?|pigs?|zebrafish)\b|\b(?:rats|mice) (?:were|received|treated)\b"),

@@ -4,7 +4,9 @@
 2. Match the rule table on every sentence (implicit subjects from the section or title).
 3. Group sentences into study frames; a frame's treatment findings become one claim per
    (intervention, condition) with the frame's evidence; its other hits keep their sentence
-   but take the frame's evidence.
+   but take the frame's evidence. A primary peer-reviewed abstract reports its own study
+   ("a prospective study" is the authors'), so it has no frames: its claims carry the
+   document's design and size.
 4. Every other hit is a claim with the sentence's own evidence (comments: anecdote).
 5. Off-label use spreads to every treats claim of the same pair; exact repeats are dropped.
 """
@@ -50,7 +52,7 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
     hits = {u.index: _sentence_hits(doc, u) for u in doc.units}
     claims: list[Claim] = []
     absorbed: set[int] = set()
-    for frame in find_frames(doc):
+    for frame in find_frames(doc) if profile.kind != "peer_reviewed" else ():
         claims += _frame_claims(ctx, frame, hits)
         for unit in frame.units:
             for hit in hits[unit]:

@@ -207,8 +207,9 @@ RULES: tuple[Rule, ...] = (
       r"(?:effects?|events?|reactions?)) (?:may |can )?(?:include|includes|are)\b{_}{O}"),
     R("induced", "causes_adverse_effect", r"{S}[- ]?(?:induced|associated|related) {O}"),
     R("can_cause", "causes_adverse_effect",
-      r"{S}{_}\b(?:can |may |might |could |will |to |does |did )?(?:cause[sd]?|causing|induce[sd]?"
-      r"|inducing|trigger(?:s|ed)?|provoke[sd]?|precipitate[sd]?|lead to|leads to|led to) "
+      r"{S}{_}(?<![-\w])(?:can |may |might |could |will |to |does |did )?(?:cause[sd]?|causing|"
+      r"induce[sd]?|inducing|trigger(?:s|ed)?|provoke[sd]?|precipitate[sd]?|lead to|leads to|"
+      r"led to) "
       r"(?:a |an )?(?:(?!for |of |to |in )\w+ )?{O}"),
     R("risk_of", "causes_adverse_effect",
       r"{S}{_}\b(?:increases?|raised?|carries|carry|with an?) (?:the )?(?:increased )?risk of {O}"),
@@ -265,8 +266,9 @@ RULES: tuple[Rule, ...] = (
       r"leads to|produced|showed) (?:an? |the )?(?:\w+ ){0,2}(?:reduction|decrease|improvement|"
       r"relief|resolution) (?:in|of) (?:the )?(?:\w+ )?{O}"),
     R("used_for", "treats",
-      rf"{{S}}{{_}}\b{_USE_VERB}(?: off-label)?{{_}}\bfor (?:the (?:treatment|management) of )?"
-      rf"(?:{_POPULATION} )?(?:\w+ )?{{O}}"),
+      rf"{{S}}{{_}}\b{_USE_VERB}(?: off[- ]label)?(?:,? (?:at times|sometimes|often|also|"
+      r"frequently|commonly|successfully),?)? (?:to treat |for (?:the (?:treatment|management) "
+      rf"of )?)(?:{_POPULATION} )?(?:\w+ )?{{O}}"),
     R("option_for", "treats",
       r"{S}{_}\b(?:treatment|therapy|option|alternative|remedy|medication|drug|cure|"
       r"solution|approach)s? (?:for|of|in) (?:the (?:treatment|management) of |addressing |"
