@@ -29,6 +29,9 @@ EXTRACTOR = "rules/0.1"
 _AUTHORED_KINDS = frozenset({"peer_reviewed", "review"})
 #: A sentence about the authors' own study ("In this randomised trial, we ...").
 _OWN_STUDY = re.compile(r"\b(?:we|our|this|the present|the current)\b", re.I)
+#: A structured abstract's background section: what is already known, not the findings.
+_BACKGROUND = re.compile(r"^(?:background|introduction|context|rationale)\s*:", re.I)
+_BACKGROUND_LABELS = frozenset({"background", "introduction", "context", "rationale"})
 _PRIMARY_DESIGNS = frozenset({"RCT", "cohort", "case_series", "case_report", "animal",
                               "in_vitro", "meta_analysis", "systematic_review"})
 
@@ -41,6 +44,7 @@ class _Context:
     profile: SourceProfile
     design: str                     # the design of the document's own statements
     n: int | None                   # the document's own sample size (primary studies)
+    background: Mapping[int, bool]  # segment index -> is a background section
 
 
 def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
@@ -48,7 +52,7 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
                    metadata: Mapping[str, Any]) -> list[Claim]:
     """Every claim of one document, in text order (a pure function of its arguments)."""
     doc = build_document(text, segments, sentences, mentions)
-    ctx = _context(doc, profile, metadata)
+    ctx = _context(doc, segments, profile, metadata)
     hits = {u.index: _sentence_hits(doc, u) for u in doc.units}
     claims: list[Claim] = []
     absorbed: set[int] = set()
@@ -66,18 +70,22 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
                                                   c.object.id)))
 
 
-def _context(doc: Document, profile: SourceProfile, metadata: Mapping[str, Any]) -> _Context:
+def _context(doc: Document, segments: Sequence[Segment], profile: SourceProfile,
+             metadata: Mapping[str, Any]) -> _Context:
     design = ev.document_design(profile.kind, profile.design, metadata)
+    background = {i: seg.label.strip().lower() in _BACKGROUND_LABELS
+                  for i, seg in enumerate(segments)}
     n = None
     if profile.kind == "peer_reviewed":
         abstract = " ".join(doc.sentence(u.index) for u in doc.units if u.kind == "abstract")
         if design == "unspecified":
-            design = next((d for u in doc.units if u.kind in ("title", "abstract")
-                           and _OWN_STUDY.search(doc.sentence(u.index))
-                           for d in [ev.design_from_text(doc.sentence(u.index))] if d), design)
+            # a primary record's title names its own design ("... : A Randomized Trial")
+            design = next((d for u in doc.units if (u.kind == "title" or (
+                u.kind == "abstract" and _OWN_STUDY.search(doc.sentence(u.index))))
+                for d in [ev.design_from_text(doc.sentence(u.index))] if d), design)
         if design in _PRIMARY_DESIGNS:
             n = ev.sample_size(abstract)
-    return _Context(doc, profile, design, n)
+    return _Context(doc, profile, design, n, background)
 
 
 def _sentence_hits(doc: Document, unit: Unit) -> list[Hit]:
@@ -173,6 +181,10 @@ def _sentence_evidence(ctx: _Context, unit: Unit, sentence: str,
         return Evidence(design="anecdote", asserted_by="commenter", extractor=EXTRACTOR)
     cue = ev.design_from_text(sentence)
     authored = ctx.profile.kind in _AUTHORED_KINDS
+    if _BACKGROUND.match(sentence) or ctx.background.get(unit.segment):
+        # prior knowledge the authors recall, not their study's finding
+        return Evidence(design=cue or "unspecified", asserted_by="authors" if authored
+                        else "page_author", extractor=EXTRACTOR)
     design = cue or ("expert_opinion" if expert else ctx.design)
     return Evidence(
         design=design, n=ev.sample_size(sentence) or (ctx.n if design == ctx.design else None),

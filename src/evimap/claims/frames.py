@@ -40,7 +40,7 @@ OPENER = re.compile(
 #: References to research in general, which end a frame without opening one.
 CLOSER = re.compile(
     r"\b(?:research|studies|data|evidence|experts?) (?:shows?|suggests?|indicates?|has shown|"
-    r"have shown|demonstrates?)\b|\b(?:in general|overall|in summary|in conclusion)\b"
+    r"have shown|demonstrates?)\b|\b(?:in general|in summary|in conclusion)\b|^overall\b"
     r"|\baccording to\b", re.I)
 
 #: A first sentence that carries the previous paragraph's study on.
@@ -67,6 +67,10 @@ _INTERVENTION_BEFORE = re.compile(
 _POPULATION = re.compile(
     r"\b(?:individuals|patients|people|those|subjects|participants|adults|children)\s+"
     r"(?:with|suffering from|who (?:endure|suffer from|have|experience))\s+$", re.I)
+
+#: A condition named as a side effect ("dizziness and headache were the most common side
+#: effects") is not what the study treated.
+_SIDE_EFFECT_AFTER = re.compile(r"[^.;]{0,60}?\b(?:side[- ]effects?|adverse)", re.I)
 
 #: Predicates of a treatment finding, which a frame states once per pair.
 TREATMENT_PREDICATES = frozenset({"treats", "prevents", "no_effect"})
@@ -187,9 +191,11 @@ def _conditions(doc: Document, frame: Frame, results: Sequence[int], treats: Seq
     section heading's, else the title's; else the unspecific ones."""
     found: dict[str, tuple[Concept, Mention | None]] = {
         h.object.id: (h.object, h.object_mention) for h in treats}
-    for unit in dict.fromkeys((frame.intro, *results)):
+    # the intro names the population; result sentences only when no rule found the pair
+    for unit in dict.fromkeys((frame.intro, *(() if treats else results))):
         for m in doc.mentions[unit]:
-            if m.concept.type in CONDITION and m.concept.id not in GENERIC_CONCEPTS:
+            if (m.concept.type in CONDITION and m.concept.id not in GENERIC_CONCEPTS
+                    and not _SIDE_EFFECT_AFTER.match(doc.text, m.end)):
                 found.setdefault(m.concept.id, (m.concept, m))
     specific = [c for c in found.values() if c[0].id not in WEAK_CONDITIONS]
     if specific:

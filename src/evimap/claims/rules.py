@@ -123,6 +123,17 @@ _RELIEF_VERB = (r"(?:treats?|treated|treating|relieves?|relieved|relieving|allev
                 r"decreases?|decreased|lessens?|lessened|counteracts?|abort(?:s|ed)?)")
 
 _PEOPLE = r"(?:patients|people|individuals|those|subjects|sufferers)"
+#: A gap that may cross condition and mechanism mentions but no other intervention.
+_GAP_NO_DRUG = r"(?:[^«».;]|«\d+(?:\|[a-z]+)*\|(?:disease|mechanism)(?:\|[a-z]+)*»){0,80}?"
+#: Route or dose words that may precede a drug in a title ("Intravenous Magnesium for ...").
+_ROUTE = (r"(?:intravenous|iv|oral|intranasal|nasal|topical|subcutaneous|intramuscular|"
+          r"low[- ]dose|high[- ]dose|subanesthetic|adjunctive|add[- ]on|long[- ]term|"
+          r"short[- ]term|daily|single[- ]dose)")
+#: Words that narrow a condition without changing it ("acute migraine").
+_DISEASE_MODIFIER = (r"(?:acute|chronic|episodic|refractory|severe|moderate|mild|pediatric|"
+                     r"paediatric|adult|menstrual|treatment[- ]resistant|recurrent)")
+#: An outcome phrase between a verb and its condition: words and outcome (disease) mentions.
+_OUTCOME_GAP = r"(?:[^«».;]|«\d+(?:\|[a-z]+)*\|disease(?:\|[a-z]+)*»){0,60}?"
 
 
 def _level_rules(name: str, predicate: str, words: str) -> tuple[Rule, ...]:
@@ -139,6 +150,9 @@ def _level_rules(name: str, predicate: str, words: str) -> tuple[Rule, ...]:
         Rule(f"{name}_levels_in", predicate,
              rf"\b{level} (?:\w+ )?levels? of {{S}}{{_}}\b(?:in|among) (?:{_PEOPLE} with )?{{O}}",
              subject=AGENT),
+        Rule(f"{name}_x_levels_in", predicate,
+             rf"\b{level} {{S}} levels?\b{{_}}\b(?:in|among) (?:{_PEOPLE} with )?{{O}}",
+             subject=AGENT),
         Rule(f"too_{name}_in", predicate,
              rf"\b(?:in|among) {_PEOPLE} with {{O}}{{__}}{{S}}(?: levels?)? {be} "
              rf"(?:too )?{level}\b",
@@ -151,8 +165,10 @@ R = Rule
 RULES: tuple[Rule, ...] = (
     # --- approved_for (negated when "not approved") -----------------------------------------
     R("approved_to_treat", "approved_for",
-      r"{S}{_}\b(?:fda|ema)?[- ]?approved (?:by the (?:fda|ema) )?(?:to treat|for|in)"
-      r" (?:the (?:treatment|management) of )?{O}"),
+      rf"{{S}}{_GAP_NO_DRUG}\b(?:fda|ema)?[- ]?approved (?:by the (?:fda|ema) )?(?:to treat|"
+      r"to prevent|for|in)"
+      r" (?:the (?:treatment|management|prevention) of )?(?:(?:mild|moderate|severe)"
+      r"(?: to (?:moderate|severe))? )?{O}"),
     R("indicated_for", "approved_for",
       r"{S}{_}\bis indicated (?:for|in) (?:the (?:treatment|management) of )?{O}"),
     # --- contraindicated_with -----------------------------------------------------------------
@@ -212,8 +228,12 @@ RULES: tuple[Rule, ...] = (
       r"led to) "
       r"(?:a |an )?(?:(?!for |of |to |in )\w+ )?{O}"),
     R("risk_of", "causes_adverse_effect",
-      r"{S}{_}\b(?:increases?|raised?|carries|carry|with an?) (?:the )?(?:increased )?risk of {O}"),
+      r"{S}{_}\b(?:increases?|raises?|raised|carries|carry|with an?) (?:the )?(?:increased )?"
+      r"risk of {O}"),
     R("caused_by", "causes_adverse_effect", r"{O}{_}\b(?:caused|induced|triggered) by {S}"),
+    R("more_common_with", "causes_adverse_effect",
+      r"{O}{_}\b(?:was|were|is|are) (?:more|most) (?:common|frequent)(?: \w+)? (?:with|after|"
+      r"in (?:patients|those|people|participants) (?:given|receiving|taking|treated with)) {S}"),
     # --- targets ------------------------------------------------------------------------------
     R("is_a_class", "targets",
       rf"{{S}}{{_}}\b(?:is|are|as|acts as) (?:an?|the) (?:\w+ )?{{O}}[- ]?(?:receptor )?{_ACT}",
@@ -239,7 +259,7 @@ RULES: tuple[Rule, ...] = (
       r"transmission|function)", object=TARGET),
     R("antagonizes", "targets",
       r"{S}{_}\b(?P<action>blocks|antagonizes|antagonises|inhibits|activates|modulates) (?:the )?"
-      r"{O}(?: receptors?)?\b(?! (?:levels?|concentrations?))", object=MECHANISM),
+      r"{O}(?: receptors?)?(?!\w)(?! (?:levels?|concentrations?))", object=MECHANISM),
     R("acts_on", "targets",
       r"{S}{_}\b(?:acts?|acted|acting|works?|worked) (?:directly |indirectly )?on {O}",
       object=TARGET, qualifiers={"action": "modulator"}),
@@ -250,6 +270,19 @@ RULES: tuple[Rule, ...] = (
     R("title_x_for_y", "treats",
       r"^(?:(?:how|why|when) )?{S}(?:'s)? (?:for|in|against|versus) (?:the )?{O}",
       headings_only=True),
+    R("title_route_x_for_y", "treats",
+      rf"^(?:{_ROUTE} ){{1,2}}{{S}} (?:for|against|versus) (?:the )?(?:{_DISEASE_MODIFIER} )?"
+      r"{O}", headings_only=True),
+    R("improved_with", "treats",
+      r"{O}[^«».;]{0,40}?\b(?:improved|decreased|fell|dropped|declined|lessened) "
+      r"(?:more |significantly |markedly )?(?:with|after|on|during) {S}"),
+    R("trials_found_reduced_implicit", "treats",
+      r"^(?:[\w-]+ ){0,5}(?:trials?|studies|study|analysis) (?:found|showed|reported|"
+      r"demonstrated|suggests?|suggested) that\b{_}\b(?:reduced|decreased|lowered|improved|"
+      r"prevented) (?:the )?(?:monthly |weekly |mean |average )?(?:number of )?{O}"),
+    R("improved_outcome_in", "treats",
+      rf"{{S}}{{_}}\b(?:improved|reduced|shortened|lowered)\b{_OUTCOME_GAP} (?:in|among|for) "
+      rf"(?:{_PEOPLE} with )?(?:{_DISEASE_MODIFIER} )?{{O}}"),
     R("helps_treat", "treats",
       rf"{{S}}{{_}}\b(?:helps?|helped|helping|can help|may help)(?: to)? {_RELIEF_VERB}"
       r" (?:the )?(?:severity of |frequency of |symptoms of |pain of )?{O}"),
