@@ -165,3 +165,14 @@ def test_cli_user_errors_are_one_line(tmp_path, settings):
     r = _run(["--mesh-dir", str(tmp_path), "--cache-dir", str(tmp_path / "c"), "vocab",
               "build"], tmp_path / "y.duckdb", str(tmp_path / "c"))
     assert r.returncode == 1 and "MeSH files not found" in r.stderr
+
+
+def test_discovery_on_the_seeds_goes_through_glutamate(seeds_store):
+    hyps = seeds_store.discover("ketamine")
+    fibro = [h for h in hyps if h["target"]["id"] == "D005356"]
+    assert fibro, [h["target"]["name"] for h in hyps]
+    bridges = {e["object"]["id"] for p in fibro[0]["paths"] for e in p} | {
+        e["subject"]["id"] for p in fibro[0]["paths"] for e in p}
+    assert "D018698" in bridges  # glutamate links the two literatures
+    closed = seeds_store.discover("milnacipran", "migraine")
+    assert closed and closed[0]["n_paths"] >= 1

@@ -172,6 +172,21 @@ def _process_many(raws: Iterable[RawDocument], lexicon: Lexicon,
         yield from pool.map(_worker_process, raws, chunksize=8)
 
 
+#: Records processed and written together: bounds memory, amortises store round trips.
+CHUNK = 256
+
+
+def _chunks(items: Iterable[RawDocument], size: int = CHUNK) -> Iterator[list[RawDocument]]:
+    chunk: list[RawDocument] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _ingest_file(store: Store, path: Path, settings: Settings, lexicon: Lexicon,
                  pool: ProcessPoolExecutor | None) -> FileResult:
     spath = str(path)
@@ -189,13 +204,12 @@ def _ingest_file(store: Store, path: Path, settings: Settings, lexicon: Lexicon,
     seen: set[str] = set()
     try:
         with store.transaction():
-            new = (raw for raw in _read_all(path, settings, result)
-                   if not _known(store, raw, spath, seen, result))
-            for pd in _process_many(new, lexicon, pool):
-                store.add_document(pd, settings.near_dup_threshold)
-                result.added += 1
-            stale = sorted(previous - seen)
-            store.remove_documents(stale)
+            for chunk in _chunks(_read_all(path, settings, result)):
+                new = _new_records(store, chunk, spath, seen, result)
+                store.add_documents(list(_process_many(new, lexicon, pool)),
+                                    settings.near_dup_threshold)
+                result.added += len(new)
+            store.remove_documents(sorted(previous - seen))
             status = "error" if result.errors and not (result.added or result.known) else "ok"
             store.record_file(spath, sha, size, status, "; ".join(result.errors) or None,
                               result.added + result.known)
@@ -213,16 +227,18 @@ def _ingest_file(store: Store, path: Path, settings: Settings, lexicon: Lexicon,
     return result
 
 
-def _known(store: Store, raw: RawDocument, path: str, seen: set[str],
-           result: FileResult) -> bool:
-    """Whether this record is already stored (then only its path is remembered)."""
-    doc_id = raw.id
-    if doc_id in seen:
-        result.known += 1
-        return True
-    seen.add(doc_id)
-    if store.has_document(doc_id):
-        store.add_path_alias(doc_id, path)
-        result.known += 1
-        return True
-    return False
+def _new_records(store: Store, chunk: Sequence[RawDocument], path: str, seen: set[str],
+                 result: FileResult) -> list[RawDocument]:
+    """The records of a chunk not stored yet; known ones only have this path remembered."""
+    stored = store.known_documents([raw.id for raw in chunk])
+    new = []
+    for raw in chunk:
+        doc_id = raw.id
+        if doc_id in seen or doc_id in stored:
+            if doc_id not in seen:
+                store.add_path_alias(doc_id, path)
+            result.known += 1
+        else:
+            new.append(raw)
+        seen.add(doc_id)
+    return new

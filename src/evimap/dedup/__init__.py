@@ -1,7 +1,7 @@
 """Stage 3, deduplicate: content hashes and MinHash signatures of a source's main content.
 
 Both are pure functions of one document. Grouping sources into works happens in the store
-(``store.Store.assign_work``) as a join on the content hash and on LSH band hashes, so it
+(``store.Store.add_documents``) as a join on the content hash and on LSH band hashes, so it
 needs no state in memory and scales with the store, not with RAM.
 
 Near-duplicate rule: two sources are one work when the estimated Jaccard similarity of the

@@ -46,14 +46,22 @@ def _graph(edges: Iterable[Edge]) -> dict[str, list[tuple[str, Edge]]]:
     return g
 
 
+#: Concept types a path may pass through: conditions and mechanisms link literatures; another
+#: drug in the middle ("A treats X, B treats X and Y") says little about A and Y.
+BRIDGE_TYPES = frozenset({"disease", "mechanism"})
+
+
 def discover(edges: Sequence[Edge], source_id: str, types: Mapping[str, str],
              target_id: str | None = None, target_types: Iterable[str] = ("disease",),
-             max_hops: int = 3, limit: int = 20) -> list[Hypothesis]:
+             max_hops: int = 3, limit: int = 20,
+             bridge_types: Iterable[str] = BRIDGE_TYPES) -> list[Hypothesis]:
     """Hypotheses linking ``source_id`` to concepts it has no statement with.
 
     Open discovery ranks every reachable target of ``target_types``; closed discovery
-    (``target_id`` given) explains the paths between the two concepts.
+    (``target_id`` given) explains the paths between the two concepts. Intermediate
+    concepts must be of ``bridge_types``.
     """
+    bridges = set(bridge_types)
     g = _graph(edges)
     direct = {n for n, _ in g.get(source_id, [])}
     wanted = set(target_types)
@@ -72,7 +80,8 @@ def discover(edges: Sequence[Edge], source_id: str, types: Mapping[str, str],
             if len(new_path) >= 2 and is_target:
                 h = found.setdefault(nxt, Hypothesis(source_id, nxt))
                 h.paths.append(new_path)
-            stack.append((nxt, new_path, visited | {nxt}))
+            if types.get(nxt) in bridges:
+                stack.append((nxt, new_path, visited | {nxt}))
     for h in found.values():
         scores = [path_score(p) for p in h.paths]
         h.score = round(1.0 - math.prod(1.0 - s for s in scores), 4)

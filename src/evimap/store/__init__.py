@@ -1,6 +1,6 @@
 """The store: one DuckDB file with a documented, versioned schema (``schema.sql``).
 
-Writes go through :meth:`Store.add_document` inside :meth:`Store.transaction`, one
+Writes go through :meth:`Store.add_documents` inside :meth:`Store.transaction`, one
 transaction per input file, so a bad file never leaves half its records behind and a
 re-ingest of the same content changes nothing. Deduplication is a join here: exact copies
 share a content hash, near copies share an LSH band and pass the similarity threshold.
@@ -8,6 +8,7 @@ share a content hash, near copies share an LSH band and pass the similarity thre
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -119,9 +120,6 @@ class Store:
 
     # --- documents -------------------------------------------------------------------------
 
-    def has_document(self, doc_id: str) -> bool:
-        return bool(self.scalar("SELECT count(*) FROM documents WHERE id = ?", [doc_id]))
-
     def add_path_alias(self, doc_id: str, path: str) -> None:
         self.con.execute(
             "INSERT INTO document_paths SELECT ?, ? WHERE NOT EXISTS "
@@ -129,95 +127,49 @@ class Store:
             "AND NOT EXISTS (SELECT 1 FROM documents WHERE id = ? AND path = ?)",
             [doc_id, path, doc_id, path, doc_id, path])
 
-    def assign_work(self, pd: ProcessedDocument,
-                    threshold: float) -> tuple[str, str | None, float | None]:
-        """The work a new document belongs to: (work id, near-duplicate doc id, similarity).
+    def known_documents(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of ``doc_ids`` are already stored."""
+        return {r[0] for r in self.con.execute(
+            "SELECT id FROM documents WHERE list_contains(?, id)", [list(doc_ids)]).fetchall()}
 
-        Exact copies (same content hash) join that work; otherwise the LSH bands give
-        candidates whose estimated similarity must reach ``threshold``; else a new work.
+    def add_documents(self, docs: Sequence[ProcessedDocument], threshold: float) -> list[str]:
+        """Insert new processed documents and everything derived from them, in one batch of
+        statements; returns each document's work id. The caller has checked they are new.
         """
-        row = self.con.execute(
-            "SELECT work_id, id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1",
-            [pd.content_hash]).fetchone()
-        if row:
-            return str(row[0]), str(row[1]), 1.0
-        text = dedup.main_text(pd.segments)
-        if len(dedup.shingles(dedup.normalise(text))) >= MIN_SHINGLES_FOR_NEAR_DUP:
-            bands = dedup.band_hashes(pd.minhash)
-            cands = self.con.execute(
-                "SELECT DISTINCT m.doc_id, m.signature, d.work_id FROM lsh_bands b "
-                "JOIN minhash m ON m.doc_id = b.doc_id JOIN documents d ON d.id = b.doc_id "
-                "WHERE (b.band, b.hash) IN (SELECT unnest(?::SMALLINT[]), unnest(?::BIGINT[]))",
-                [list(range(dedup.BANDS)), bands]).fetchall()
-            best: tuple[float, str, str] | None = None
-            for doc_id, sig, work_id in cands:
-                sim = dedup.similarity(pd.minhash, sig)
-                if sim >= threshold and (best is None or (sim, doc_id) > (best[0], best[1])):
-                    best = (sim, str(doc_id), str(work_id))
-            if best:
-                return best[2], best[1], best[0]
-        return stable_id("work", pd.content_hash), None, None
-
-    def add_document(self, pd: ProcessedDocument, threshold: float) -> str:
-        """Insert one processed document and everything derived from it; returns its work id.
-
-        The caller has checked that the document is new (:meth:`has_document`).
-        """
-        raw, doc_id = pd.raw, pd.raw.id
-        work_id, near, sim = self.assign_work(pd, threshold)
-        con = self.con
-        if not self.scalar("SELECT count(*) FROM works WHERE id = ?", [work_id]):
-            con.execute("INSERT INTO works VALUES (?, ?, ?, now())",
-                        [work_id, _title(pd), pd.content_hash])
-        n_comments = sum(1 for s in pd.segments if s.kind == "comment")
-        con.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " now())",
-            [doc_id, work_id, raw.path, raw.record, raw.format, _title(pd), raw.text,
-             json.dumps(raw.metadata, default=str),
-             json.dumps(raw.offset_map) if raw.offset_map else None,
-             pd.profile.kind, pd.profile.credibility,
-             json.dumps([{"name": s.name, "weight": s.weight, "detail": s.detail}
-                         for s in pd.profile.signals]),
-             json.dumps(pd.profile.kind_scores), pd.profile.design, pd.content_hash,
-             None if near == doc_id else near, sim if near else None, n_comments])
-        con.execute("INSERT INTO minhash VALUES (?, ?)", [doc_id, pd.minhash])
-        self.insert_rows("lsh_bands", [[b, h, doc_id] for b, h in
-                                       enumerate(dedup.band_hashes(pd.minhash))])
-        self.insert_rows("segments", [
-            [doc_id, i, s.kind, s.label, s.start, s.end, s.text, s.reason, s.author, s.date]
-            for i, s in enumerate(pd.segments)])
-        concepts = {m.concept.id: m.concept for m in pd.mentions}
-        for c in pd.claims:
-            concepts.setdefault(c.subject.id, c.subject)
-            concepts.setdefault(c.object.id, c.object)
+        if not docs:
+            return []
+        matcher = _WorkMatcher(self, docs, threshold)
+        rows: dict[str, list[list[Any]]] = {t: [] for t in _BATCH_TABLES}
+        concepts: dict[str, Any] = {}
+        work_ids = []
+        for pd in docs:
+            work_id, near, sim = matcher.assign(pd)
+            work_ids.append(work_id)
+            _document_rows(pd, work_id, near, sim, rows)
+            for m in pd.mentions:
+                concepts.setdefault(m.concept.id, m.concept)
+            for c in pd.claims:
+                concepts.setdefault(c.subject.id, c.subject)
+                concepts.setdefault(c.object.id, c.object)
+        known_works = {r[0] for r in self.con.execute(
+            "SELECT id FROM works WHERE list_contains(?, id)", [work_ids]).fetchall()}
+        new_works: dict[str, list[Any]] = {}
+        for pd, work_id in zip(docs, work_ids, strict=True):
+            if work_id not in known_works and work_id not in new_works:
+                new_works[work_id] = [work_id, _title(pd), pd.content_hash]
+        now = _now()
+        self.insert_rows("works", [[*w, now] for w in new_works.values()])
         if concepts:
-            known = {r[0] for r in con.execute(
+            known = {r[0] for r in self.con.execute(
                 "SELECT id FROM concepts WHERE list_contains(?, id)",
                 [list(concepts)]).fetchall()}
             self.insert_rows("concepts", [[c.id, c.name, c.type] for c in concepts.values()
                                           if c.id not in known])
-        self.insert_rows("mentions", [
-            [doc_id, i, m.segment, m.start, m.end, m.text, m.concept.id, m.concept.type,
-             m.source, m.negated, m.hedged, m.hypothetical]
-            for i, m in enumerate(pd.mentions)])
-        claim_rows, evidence_rows, seen = [], [], set()
-        for c in pd.claims:
-            cid = stable_id(doc_id, c.start, c.end, c.subject.id, c.predicate, c.object.id,
-                            c.negated)
-            if cid in seen:
-                continue
-            seen.add(cid)
-            claim_rows.append([cid, c.key, doc_id, work_id, c.subject.id, c.predicate,
-                               c.object.id, c.negated, c.hedged, c.hypothetical,
-                               json.dumps(c.qualifiers, default=str), c.segment,
-                               c.segment_kind, c.sentence, c.start, c.end])
-            e = c.evidence
-            evidence_rows.append([cid, e.design, e.n, list(e.outcomes), e.dose, e.population,
-                                  e.asserted_by, e.study, e.extractor])
-        self.insert_rows("claims", claim_rows)
-        self.insert_rows("evidence", evidence_rows)
-        return work_id
+        for row in rows["documents"]:
+            row[-1] = now
+        for table in _BATCH_TABLES:
+            self.insert_rows(table, rows[table])
+        return work_ids
 
     def remove_documents(self, doc_ids: Sequence[str]) -> None:
         """Delete documents and everything derived from them; drop works left empty."""
@@ -239,6 +191,113 @@ class Store:
     def replace_statements(self, rows: Sequence[Sequence[Any]]) -> None:
         self.con.execute("DELETE FROM statements")
         self.insert_rows("statements", rows)
+
+
+_BATCH_TABLES = ("documents", "minhash", "lsh_bands", "segments", "mentions", "claims",
+                 "evidence")
+
+
+class _WorkMatcher:
+    """Assigns works to a batch of new documents: one query for exact copies and one for
+    LSH candidates against the store, plus the batch's own earlier documents."""
+
+    def __init__(self, store: Store, docs: Sequence[ProcessedDocument],
+                 threshold: float) -> None:
+        self.threshold = threshold
+        self.by_hash: dict[str, tuple[str, str]] = {}
+        for h, work_id, doc_id in store.con.execute(
+                "SELECT content_hash, work_id, min(id) FROM documents "
+                "WHERE list_contains(?, content_hash) GROUP BY content_hash, work_id "
+                "ORDER BY 3", [[d.content_hash for d in docs]]).fetchall():
+            self.by_hash.setdefault(h, (work_id, doc_id))
+        self.bands: dict[tuple[int, int], list[tuple[str, list[int], str]]] = {}
+        keys = {(b, h) for d in docs if _near_dup_eligible(d)
+                for b, h in enumerate(dedup.band_hashes(d.minhash))}
+        if keys:
+            bands, hashes = zip(*sorted(keys), strict=True)
+            for band, h, doc_id, sig, work_id in store.con.execute(
+                    "SELECT b.band, b.hash, b.doc_id, m.signature, d.work_id FROM lsh_bands b "
+                    "JOIN minhash m ON m.doc_id = b.doc_id JOIN documents d ON d.id = b.doc_id "
+                    "WHERE (b.band, b.hash) IN "
+                    "(SELECT unnest(?::SMALLINT[]), unnest(?::BIGINT[]))",
+                    [list(bands), list(hashes)]).fetchall():
+                self.bands.setdefault((band, h), []).append((doc_id, sig, work_id))
+
+    def assign(self, pd: ProcessedDocument) -> tuple[str, str | None, float | None]:
+        """(work id, the document it duplicates, similarity) for the next document.
+
+        Exact copies (same content hash) join that work; else the most similar LSH candidate
+        whose estimated Jaccard similarity reaches the threshold; else a new work.
+        """
+        doc_id = pd.raw.id
+        found = self.by_hash.get(pd.content_hash)
+        eligible = _near_dup_eligible(pd)
+        bands = list(enumerate(dedup.band_hashes(pd.minhash))) if eligible else []
+        if found:
+            work_id, near, sim = found[0], found[1], 1.0
+        else:
+            best: tuple[float, str, str] | None = None
+            for key in bands:
+                for cand_id, sig, cand_work in self.bands.get(key, ()):
+                    s = dedup.similarity(pd.minhash, sig)
+                    if s >= self.threshold and (best is None or (s, cand_id) > best[:2]):
+                        best = (s, cand_id, cand_work)
+            if best:
+                work_id, near, sim = best[2], best[1], best[0]
+            else:
+                work_id, near, sim = stable_id("work", pd.content_hash), None, None
+        self.by_hash.setdefault(pd.content_hash, (work_id, doc_id))
+        for key in bands:
+            self.bands.setdefault(key, []).append((doc_id, pd.minhash, work_id))
+        return work_id, near, sim
+
+
+def _near_dup_eligible(pd: ProcessedDocument) -> bool:
+    """Near-duplicate matching needs enough text; shorter texts match exactly or not at all."""
+    words = dedup.normalise(dedup.main_text(pd.segments))
+    return len(dedup.shingles(words)) >= MIN_SHINGLES_FOR_NEAR_DUP
+
+
+def _document_rows(pd: ProcessedDocument, work_id: str, near: str | None,
+                   sim: float | None, rows: dict[str, list[list[Any]]]) -> None:
+    """Append the rows of one document to the batch, table by table."""
+    raw, doc_id = pd.raw, pd.raw.id
+    n_comments = sum(1 for s in pd.segments if s.kind == "comment")
+    rows["documents"].append([
+        doc_id, work_id, raw.path, raw.record, raw.format, _title(pd), raw.text,
+        json.dumps(raw.metadata, default=str),
+        json.dumps(raw.offset_map) if raw.offset_map else None,
+        pd.profile.kind, pd.profile.credibility,
+        json.dumps([{"name": s.name, "weight": s.weight, "detail": s.detail}
+                    for s in pd.profile.signals]),
+        json.dumps(pd.profile.kind_scores), pd.profile.design, pd.content_hash,
+        None if near == doc_id else near, sim if near and near != doc_id else None,
+        n_comments, None])
+    rows["minhash"].append([doc_id, pd.minhash])
+    rows["lsh_bands"] += [[b, h, doc_id] for b, h in enumerate(dedup.band_hashes(pd.minhash))]
+    rows["segments"] += [[doc_id, i, s.kind, s.label, s.start, s.end, s.text, s.reason,
+                          s.author, s.date] for i, s in enumerate(pd.segments)]
+    rows["mentions"] += [[doc_id, i, m.segment, m.start, m.end, m.text, m.concept.id,
+                          m.concept.type, m.source, m.negated, m.hedged, m.hypothetical]
+                         for i, m in enumerate(pd.mentions)]
+    seen = set()
+    for c in pd.claims:
+        cid = stable_id(doc_id, c.start, c.end, c.subject.id, c.predicate, c.object.id,
+                        c.negated)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        rows["claims"].append([cid, c.key, doc_id, work_id, c.subject.id, c.predicate,
+                               c.object.id, c.negated, c.hedged, c.hypothetical,
+                               json.dumps(c.qualifiers, default=str), c.segment,
+                               c.segment_kind, c.sentence, c.start, c.end])
+        e = c.evidence
+        rows["evidence"].append([cid, e.design, e.n, list(e.outcomes), e.dose, e.population,
+                                 e.asserted_by, e.study, e.extractor])
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
 
 
 def _title(pd: ProcessedDocument) -> str | None:
