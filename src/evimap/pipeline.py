@@ -21,7 +21,7 @@ from .claims import extract_claims
 from .clean import segment
 from .entities import Lexicon, load_lexicon, recognise
 from .errors import InputError
-from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Sentence
+from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Segment, Sentence
 from .read import expand_paths, read_file
 from .settings import Settings
 from .sources import profile_source
@@ -29,14 +29,10 @@ from .store import Store
 from .text import sentences as split_sentences
 
 
-def sentences_of(text: str, segments: Sequence[object]) -> list[Sentence]:
+def sentences_of(text: str, segments: Sequence[Segment]) -> list[Sentence]:
     """Sentences of every content segment (title, abstract, body, comment)."""
-    out: list[Sentence] = []
-    for i, seg in enumerate(segments):
-        if getattr(seg, "kind", None) in CONTENT_KINDS:
-            out.extend(Sentence(s, e, i) for s, e in split_sentences(
-                text, seg.start, seg.end))  # type: ignore[attr-defined]
-    return out
+    return [Sentence(s, e, i) for i, seg in enumerate(segments) if seg.kind in CONTENT_KINDS
+            for s, e in split_sentences(text, seg.start, seg.end)]
 
 
 @contextmanager
