@@ -69,6 +69,9 @@ def test_docs_json_contract(seeds_store):
                 assert "author" in s and "date" in s
     news = _doc(seeds_store, "002")
     assert news["n_comments"] == 8
+    comments = [s for s in news["segments"] if s["kind"] == "comment"]
+    assert {s["source_kind"] for s in comments} == {"forum_or_comments"}
+    assert all(s["author"] and s["date"] for s in comments)
 
 
 def test_reingest_changes_nothing(seeds_store, seeds_dir):
@@ -176,3 +179,19 @@ def test_discovery_on_the_seeds_goes_through_glutamate(seeds_store):
     assert "D018698" in bridges  # glutamate links the two literatures
     closed = seeds_store.discover("milnacipran", "migraine")
     assert closed and closed[0]["n_paths"] >= 1
+
+
+def test_report_escapes_scraped_markup(tmp_path, settings, lexicon):
+    page = tmp_path / "hostile.txt"
+    page.write_text(
+        "Magnesium for migraine <script>alert('x')</script>\n\n"
+        "Magnesium was effective in the treatment of migraine <img src=x onerror=alert(1)> "
+        "in a small open-label study of 30 patients.\n", encoding="utf-8")
+    db = tmp_path / "hostile.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as ev:
+        ev._lexicon = lexicon
+        ev.ingest([str(page)])
+        assert ev.claims(about="magnesium")
+        html = ev.report(tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html

@@ -135,6 +135,7 @@ class Evimap:
             if s["kind"] == "comment":
                 seg["author"] = s["author"]
                 seg["date"] = s["date"]
+                seg["source_kind"] = segment_source_kind("", "comment")
             out.append(seg)
         return out
 
