@@ -273,6 +273,12 @@ RULES: tuple[Rule, ...] = (
     R("title_route_x_for_y", "treats",
       rf"^(?:{_ROUTE} ){{1,2}}{{S}} (?:for|against|versus) (?:the )?(?:{_DISEASE_MODIFIER} )?"
       r"{O}", headings_only=True),
+    R("in_patients_with_x_y_improved", "treats",
+      rf"\b(?:in|among) (?:{_PEOPLE}|adults|children|participants|women|men) with "
+      rf"(?:{_DISEASE_MODIFIER} )?{{O}},{{_}}{{S}}{_GAP_NO_DRUG}\b(?:provided|produced|"
+      r"resulted in|led to|achieved|gave|showed|was associated with|improved|reduced|"
+      r"decreased|lowered|relieved) (?:a |an )?(?:superior|better|greater|significant(?:ly)?|"
+      r"improved|lower|fewer|more|clinically meaningful|marked|substantial)"),
     R("improved_with", "treats",
       r"{O}[^«».;]{0,40}?\b(?:improved|decreased|fell|dropped|declined|lessened) "
       r"(?:more |significantly |markedly )?(?:with|after|on|during) {S}"),
