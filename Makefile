@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := build/demo.duckdb
 
-.PHONY: demo test lint typecheck lock vocab bench clean
+.PHONY: demo test lint typecheck lock vocab bench clean train-ner
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ vocab: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+# Rebuild the shipped NER model from BC5CDR Training (then check it: evimap eval ner ...).
+train-ner: $(STAMP)
+	$(BIN)/evimap train ner

@@ -24,6 +24,15 @@ def lexicon(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def resources(settings: Settings, lexicon):  # type: ignore[no-untyped-def]
+    """The lexicon and the shipped NER model, as ``evimap ingest`` loads them."""
+    from evimap.entities import load_ner
+    from evimap.pipeline import Resources
+
+    return Resources(lexicon, load_ner(settings))
+
+
+@pytest.fixture(scope="session")
 def data_dir(settings: Settings) -> Path:
     path = Path(settings.data_dir)
     if not path.is_dir():

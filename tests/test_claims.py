@@ -549,13 +549,12 @@ SeedClaims = dict[str, list[Claim]]
 @pytest.fixture(scope="module")
 def seed_claims(seed_paths: dict[str, Path], settings: Any) -> SeedClaims:
     """Claims of every seed page through the real pipeline (read, stages 2-6)."""
-    from evimap.entities import load_lexicon
-    from evimap.pipeline import process
+    from evimap.pipeline import load_resources, process
     from evimap.read import read_file
 
-    lexicon = load_lexicon(settings)
+    resources = load_resources(settings)
     return {key: [c for raw in read_file(path, settings) if not isinstance(raw, Exception)
-                  for c in process(raw, lexicon).claims]
+                  for c in process(raw, resources).claims]
             for key, path in seed_paths.items()}
 
 

@@ -24,6 +24,7 @@ from evimap.evaluate.ner import (
     score,
 )
 from evimap.model import Mention, Segment, Sentence
+from evimap.pipeline import Resources
 from evimap.settings import Settings
 from evimap.text import sentences
 
@@ -238,11 +239,12 @@ def test_context(sentence: str, word: str, flags: tuple[bool, bool, bool]) -> No
 
 # --- recognise -----------------------------------------------------------------------------
 
-def test_only_content_segments_are_read(lexicon: Lexicon) -> None:
+def test_every_segment_is_read_with_its_index(lexicon: Lexicon) -> None:
     text = "Ketamine for migraine.\n\nShare: ketamine deals"
     segments = [Segment("body", 0, 22, text[:22]), Segment("boilerplate", 24, 45, text[24:])]
     mentions = run(text, lexicon, segments)
-    assert [(m.text, m.segment) for m in mentions] == [("Ketamine", 0), ("migraine", 0)]
+    assert [(m.text, m.segment) for m in mentions] == [
+        ("Ketamine", 0), ("migraine", 0), ("ketamine", 1)]
     assert all(text[m.start:m.end] == m.text for m in mentions)
 
 
@@ -309,7 +311,8 @@ def test_evaluate_on_a_tiny_pubtator_file(tmp_path: Path, lexicon: Lexicon,
     path.write_text(PUBTATOR, encoding="utf-8")
     (doc,) = gold_documents(path, settings)
     assert doc.text[33:39] == "tremor"
-    scores = score([doc], lambda raw: recognise_raw(raw, lexicon), gold_type(lexicon))
+    dictionary_only = Resources(lexicon)
+    scores = score([doc], lambda raw: recognise_raw(raw, dictionary_only), gold_type(lexicon))
     assert scores["mentions"]["micro"] == {"p": 1.0, "r": 1.0, "f1": 1.0, "tp": 3, "fp": 0,
                                            "fn": 0}
     assert scores["ids"]["Chemical"]["tp"] == 1 and scores["ids"]["Disease"]["tp"] == 1

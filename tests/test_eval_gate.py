@@ -13,8 +13,8 @@ FLOORS = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json
 
 
 @pytest.fixture(scope="module")
-def ner_scores(settings, lexicon, data_dir):
-    return evaluate_ner(data_dir / FLOORS["ner"]["file"], settings, lexicon)
+def ner_scores(settings, resources, data_dir):
+    return evaluate_ner(data_dir / FLOORS["ner"]["file"], settings, resources)
 
 
 @pytest.mark.parametrize("kind", ["Chemical", "Disease", "micro"])

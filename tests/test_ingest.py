@@ -19,10 +19,10 @@ EVIMAP = [sys.executable, "-m", "evimap.cli"]
 
 
 @pytest.fixture(scope="module")
-def seeds_store(tmp_path_factory, settings: Settings, seeds_dir: Path, lexicon):
+def seeds_store(tmp_path_factory, settings: Settings, seeds_dir: Path, resources):
     db = tmp_path_factory.mktemp("store") / "seeds.duckdb"
     ev = Evimap(db, replace(settings, db=str(db)))
-    ev._lexicon = lexicon
+    ev._resources = resources
     report = ev.ingest([str(seeds_dir)])
     assert not report.errors
     yield ev
@@ -181,7 +181,7 @@ def test_discovery_on_the_seeds_goes_through_glutamate(seeds_store):
     assert closed and closed[0]["n_paths"] >= 1
 
 
-def test_report_escapes_scraped_markup(tmp_path, settings, lexicon):
+def test_report_escapes_scraped_markup(tmp_path, settings, resources):
     page = tmp_path / "hostile.txt"
     page.write_text(
         "Magnesium for migraine <script>alert('x')</script>\n\n"
@@ -189,7 +189,7 @@ def test_report_escapes_scraped_markup(tmp_path, settings, lexicon):
         "in a small open-label study of 30 patients.\n", encoding="utf-8")
     db = tmp_path / "hostile.duckdb"
     with Evimap(db, replace(settings, db=str(db))) as ev:
-        ev._lexicon = lexicon
+        ev._resources = resources
         ev.ingest([str(page)])
         assert ev.claims(about="magnesium")
         html = ev.report(tmp_path / "r.html").read_text(encoding="utf-8")

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from . import discover as discovery
-from .entities import Lexicon, load_lexicon
+from .entities import Lexicon
 from .errors import EvimapError
-from .pipeline import FileResult, IngestReport, ingest
+from .pipeline import FileResult, IngestReport, Resources, ingest, load_resources
 from .settings import Settings, load_settings
 from .sources import segment_source_kind
 from .store import Store, open_store
@@ -53,7 +53,7 @@ class Evimap:
                  *, create: bool = True) -> None:
         self.settings = settings or load_settings(db=str(db) if db else None)
         self.store: Store = open_store(db or self.settings.db, create=create)
-        self._lexicon: Lexicon | None = None
+        self._resources: Resources | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -65,16 +65,21 @@ class Evimap:
         self.close()
 
     @property
+    def resources(self) -> Resources:
+        """The lexicon and NER model, loaded on first use."""
+        if self._resources is None:
+            self._resources = load_resources(self.settings)
+        return self._resources
+
+    @property
     def lexicon(self) -> Lexicon:
-        if self._lexicon is None:
-            self._lexicon = load_lexicon(self.settings)
-        return self._lexicon
+        return self.resources.lexicon
 
     # --- ingest ----------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[str],
                progress: Callable[[FileResult], None] | None = None) -> IngestReport:
-        return ingest(self.store, paths, self.settings, self.lexicon, progress)
+        return ingest(self.store, paths, self.settings, self.resources, progress)
 
     # --- concepts --------------------------------------------------------------------------
 

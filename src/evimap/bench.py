@@ -15,9 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .entities import load_lexicon
 from .errors import InputError
-from .pipeline import ingest, process
+from .pipeline import ingest, load_resources, process
 from .read import expand_paths, read_file
 from .settings import Settings
 from .store import open_store
@@ -30,7 +29,7 @@ def _peak_rss_mb() -> float:
 def bench_ingest(paths: Sequence[str], settings: Settings, limit: int | None = None,
                  store: bool = True) -> dict[str, Any]:
     started = time.perf_counter()
-    lexicon = load_lexicon(settings)
+    resources = load_resources(settings)
     lexicon_s = time.perf_counter() - started
     files, _ = expand_paths(paths)
     timings: dict[str, float] = {"read": 0.0}
@@ -48,13 +47,13 @@ def bench_ingest(paths: Sequence[str], settings: Settings, limit: int | None = N
                 continue
             if limit is not None and docs >= limit:
                 break
-            process(raw, lexicon, timings)
+            process(raw, resources, timings)
             docs += 1
             chars += len(raw.text)
     stage_s = time.perf_counter() - t0
     result: dict[str, Any] = {
         "files": len(files), "docs": docs, "chars": chars,
-        "lexicon_load_seconds": round(lexicon_s, 3),
+        "resources_load_seconds": round(lexicon_s, 3),
         "process_seconds": round(stage_s, 3),
         "docs_per_second": round(docs / stage_s, 1) if stage_s else None,
         "stage_seconds": {k: round(v, 3) for k, v in sorted(timings.items())},
@@ -65,7 +64,7 @@ def bench_ingest(paths: Sequence[str], settings: Settings, limit: int | None = N
             db = open_store(Path(tmp) / "bench.duckdb")
             t1 = time.perf_counter()
             report = ingest(db, paths, replace(settings, db=str(Path(tmp) / "bench.duckdb")),
-                            lexicon)
+                            resources)
             ingest_s = time.perf_counter() - t1
             counts = db.counts()
             db.close()

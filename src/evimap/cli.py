@@ -84,7 +84,7 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
     started = time.perf_counter()
     with obj.app(create=True) as ev:
         lexicon_start = time.perf_counter()
-        _ = ev.lexicon
+        _ = ev.resources
         lexicon_s = time.perf_counter() - lexicon_start
         errors: list[str] = []
 
@@ -99,7 +99,7 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
             report = ev.ingest(list(paths), progress=progress)
         summary: dict[str, Any] = dict(report.summary())
         summary["seconds"] = round(time.perf_counter() - started, 2)
-        summary["lexicon_seconds"] = round(lexicon_s, 2)
+        summary["load_seconds"] = round(lexicon_s, 2)
         counts = ev.store.counts()
     for err in report.errors:
         click.echo(f"error: {err}", err=True)
@@ -274,10 +274,10 @@ def eval_group() -> None:
 def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
     """Entity recognition on a PubTator file: strict mention P/R/F1 per type and micro,
     document-level MeSH ID P/R/F1, and documents per second (model load excluded)."""
-    from .entities import load_lexicon
     from .evaluate.ner import evaluate_ner
+    from .pipeline import load_resources
     settings = load_settings(**obj.overrides)
-    scores = evaluate_ner(Path(gold), settings, load_lexicon(settings))
+    scores = evaluate_ner(Path(gold), settings, load_resources(settings))
     if as_json:
         _echo_json(scores)
         return
@@ -311,6 +311,28 @@ def bench_ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None,
         obj.overrides["jobs"] = jobs
     settings = load_settings(**obj.overrides)
     _echo_json(bench_ingest(list(paths), settings, limit=limit, store=not no_store))
+
+
+@cli.group("train", short_help="Rebuild the shipped models.")
+def train_group() -> None:
+    """Rebuild the models evimap ships, from the reference data."""
+
+
+@train_group.command("ner")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to write the model to [default: the package's models folder].")
+@click.option("--iterations", type=int, default=150, show_default=True,
+              help="L-BFGS iterations.")
+@pass_ctx
+def train_ner_cmd(obj: Context, out: str | None, iterations: int) -> None:
+    """Train the chemical/disease CRF on BC5CDR Training (about a minute on 2 cores)."""
+    from .entities import load_lexicon
+    from .entities.ner import MODEL_DIR
+    from .entities.train import train_ner
+    settings = load_settings(**obj.overrides)
+    result = train_ner(settings, load_lexicon(settings), Path(out) if out else MODEL_DIR,
+                       iterations=iterations)
+    _echo_json(result)
 
 
 @cli.command("settings", short_help="Show every setting, its variable and default.")

@@ -160,10 +160,12 @@ class Mention:
     text: str
     concept: Concept
     segment: int                    # index into the document's segments
-    source: str = "mesh"            # mesh, brand, abbreviation, supplement
+    source: str = "mesh"            # mesh, brand, abbreviation, supplement, crf
     negated: bool = False
     hedged: bool = False
     hypothetical: bool = False
+    ids: tuple[str, ...] = ()       # every MeSH ID named, when more than the concept's
+                                    # (composite mentions: "renal and hepatic failure")
 
 
 @dataclass(slots=True)

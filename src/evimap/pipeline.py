@@ -19,7 +19,7 @@ from pathlib import Path
 from . import assemble, dedup
 from .claims import extract_claims
 from .clean import segment
-from .entities import Lexicon, load_lexicon, recognise
+from .entities import Lexicon, NerModel, load_lexicon, load_ner, recognise
 from .errors import InputError
 from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Segment, Sentence
 from .read import expand_paths, read_file
@@ -27,6 +27,19 @@ from .settings import Settings
 from .sources import profile_source
 from .store import Store
 from .text import sentences as split_sentences
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What the stages read besides the document: loaded once per process."""
+
+    lexicon: Lexicon
+    ner: NerModel | None = None
+
+
+def load_resources(settings: Settings) -> Resources:
+    """The compiled lexicon and the NER model the settings name."""
+    return Resources(load_lexicon(settings), load_ner(settings))
 
 
 def sentences_of(text: str, segments: Sequence[Segment]) -> list[Sentence]:
@@ -45,7 +58,7 @@ def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
-def process(raw: RawDocument, lexicon: Lexicon,
+def process(raw: RawDocument, resources: Resources,
             timings: dict[str, float] | None = None) -> ProcessedDocument:
     """Run stages 2-6 on one document (dedup keys included; work assignment is the store's).
 
@@ -58,7 +71,7 @@ def process(raw: RawDocument, lexicon: Lexicon,
     with _timed(timings, "sentences"):
         sents = sentences_of(raw.text, segments)
     with _timed(timings, "entities"):
-        mentions = recognise(raw.text, segments, sents, lexicon)
+        mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner)
     with _timed(timings, "claims"):
         claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata)
     with _timed(timings, "dedup_keys"):
@@ -113,17 +126,17 @@ def _sha256(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-_WORKER_LEXICON: Lexicon | None = None
+_WORKER_RESOURCES: Resources | None = None
 
 
 def _worker_init(settings: Settings) -> None:
-    global _WORKER_LEXICON
-    _WORKER_LEXICON = load_lexicon(settings)
+    global _WORKER_RESOURCES
+    _WORKER_RESOURCES = load_resources(settings)
 
 
 def _worker_process(raw: RawDocument) -> ProcessedDocument:
-    assert _WORKER_LEXICON is not None, "worker not initialised"
-    return process(raw, _WORKER_LEXICON)
+    assert _WORKER_RESOURCES is not None, "worker not initialised"
+    return process(raw, _WORKER_RESOURCES)
 
 
 def _read_all(path: Path, settings: Settings,
@@ -136,19 +149,19 @@ def _read_all(path: Path, settings: Settings,
 
 
 def ingest(store: Store, paths: Sequence[str], settings: Settings,
-           lexicon: Lexicon | None = None,
+           resources: Resources | None = None,
            progress: Callable[[FileResult], None] | None = None) -> IngestReport:
     """Read, process and store every file under ``paths``; never stops on a bad file."""
     report = IngestReport()
     files, path_errors = expand_paths(paths)
     for err in path_errors:
         report.files.append(FileResult(err.path, "error", errors=[str(err)]))
-    lexicon = lexicon or load_lexicon(settings)
+    resources = resources or load_resources(settings)
     pool = (ProcessPoolExecutor(settings.jobs, initializer=_worker_init,
                                 initargs=(settings,)) if settings.jobs > 1 else None)
     try:
         for path in files:
-            result = _ingest_file(store, path, settings, lexicon, pool)
+            result = _ingest_file(store, path, settings, resources, pool)
             report.files.append(result)
             if progress:
                 progress(result)
@@ -159,11 +172,11 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
     return report
 
 
-def _process_many(raws: Iterable[RawDocument], lexicon: Lexicon,
+def _process_many(raws: Iterable[RawDocument], resources: Resources,
                   pool: ProcessPoolExecutor | None) -> Iterator[ProcessedDocument]:
     if pool is None:
         for raw in raws:
-            yield process(raw, lexicon)
+            yield process(raw, resources)
     else:
         yield from pool.map(_worker_process, raws, chunksize=8)
 
@@ -183,7 +196,7 @@ def _chunks(items: Iterable[RawDocument], size: int = CHUNK) -> Iterator[list[Ra
         yield chunk
 
 
-def _ingest_file(store: Store, path: Path, settings: Settings, lexicon: Lexicon,
+def _ingest_file(store: Store, path: Path, settings: Settings, resources: Resources,
                  pool: ProcessPoolExecutor | None) -> FileResult:
     spath = str(path)
     result = FileResult(spath, "added")
@@ -202,7 +215,7 @@ def _ingest_file(store: Store, path: Path, settings: Settings, lexicon: Lexicon,
         with store.transaction():
             for chunk in _chunks(_read_all(path, settings, result)):
                 new = _new_records(store, chunk, spath, seen, result)
-                store.add_documents(list(_process_many(new, lexicon, pool)),
+                store.add_documents(list(_process_many(new, resources, pool)),
                                     settings.near_dup_threshold)
                 result.added += len(new)
             store.remove_documents(sorted(previous - seen))

@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
             "mesh_pharmacological_actions.tsv; default DATA_DIR/mesh."),
     Setting("cache_dir", "EVIMAP_CACHE_DIR", _default_cache_dir,
             "Where the compiled lexicon is cached (evimap vocab build)."),
+    Setting("ner_model", "EVIMAP_NER_MODEL", lambda: "",
+            "Folder of the chemical/disease NER model (bc5cdr-crf.crfsuite, bc5cdr-names.tsv); "
+            "empty: the model shipped in the package; none: the MeSH dictionary alone."),
     Setting("max_file_mb", "EVIMAP_MAX_FILE_MB", lambda: 20.0,
             "Largest single-document file (text, HTML, JATS) read, in MB; record "
             "streams (PubMed XML, PubTator, JSONL) are read record by record.", float),
@@ -66,6 +69,7 @@ class Settings:
     data_dir: str
     mesh_dir: str
     cache_dir: str
+    ner_model: str
     max_file_mb: float
     near_dup_threshold: float
     jobs: int

@@ -13,15 +13,17 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evimap.model import CONTENT_KINDS, Concept, Mention, Segment, Sentence
+from evimap.model import Concept, Mention, Segment, Sentence
+from evimap.text import sentences as split_sentences
 
 from .abbrev import Abbreviation, find_abbreviations, occurrences
 from .context import context
 from .keys import prepare, singular, token_spans, word_form
 from .lexicon import Lexicon, build_lexicon, load_lexicon
 from .matcher import find_matches
+from .ner import TYPES, NerModel, load_ner, ner_spans, normalise
 
-__all__ = ["Lexicon", "build_lexicon", "load_lexicon", "recognise"]
+__all__ = ["Lexicon", "NerModel", "build_lexicon", "load_lexicon", "load_ner", "recognise"]
 
 #: Share of a long form's words a dictionary concept of the short form must share with it.
 ABBREVIATION_AGREEMENT = 0.5
@@ -36,33 +38,97 @@ class _Span:
     segment: int
 
 
+#: Dictionary mentions of these types are left to the statistical model when one is used.
+MODEL_TYPES = frozenset({"chemical", "disease"})
+#: A dictionary chemical/disease the model did not tag is kept when the model's marginal
+#: probability that its words are an entity reaches this (tuned on BC5CDR Development).
+DICTIONARY_CONFIDENCE = 0.45
+
+
 def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
-              lexicon: Lexicon) -> list[Mention]:
-    """Entity mentions in the content segments of a document, in text order."""
-    spans = _content_spans(segments, sentences)
+              lexicon: Lexicon, ner: NerModel | None = None) -> list[Mention]:
+    """Entity mentions in the content segments of a document, in text order.
+
+    With a statistical model (``ner``), chemicals and diseases are its spans, normalised to
+    MeSH, plus the dictionary's names it gives enough probability; the dictionary still
+    supplies mechanisms, targets and procedures, which BC5CDR does not annotate.
+    """
+    spans = _segment_spans(segments, sentences)
     mentions = [
         Mention(m.start, m.end, text[m.start:m.end], lexicon.concept_at(m.entry[0]), span.segment,
                 source=lexicon.source(m.entry))
         for span in spans for m in find_matches(text, lexicon, span.start, span.end)
     ]
     mentions = _resolve_abbreviations(text, spans, mentions, lexicon)
+    if ner is not None:
+        mentions = _with_model(text, spans, mentions, lexicon, ner)
     _set_context(text, spans, mentions)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
-def _content_spans(segments: Sequence[Segment], sentences: Sequence[Sentence]) -> list[_Span]:
-    """Sentences inside content segments (a content segment without sentences is one)."""
-    content = {i for i, seg in enumerate(segments) if seg.kind in CONTENT_KINDS}
+def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon: Lexicon,
+                ner: NerModel) -> list[Mention]:
+    """The model's chemical and disease spans, plus the dictionary's other mentions."""
+    candidates = [(m.start, m.end) for m in mentions if m.concept.type in MODEL_TYPES]
+    tagged, confidence = ner_spans(ner, text, [(s.start, s.end) for s in spans], lexicon,
+                                   candidates)
+    by_span = {(m.start, m.end): m for m in mentions}
+    short_forms = {m.text: m.concept for m in mentions if m.source == "abbreviation"}
+    found: list[Mention] = []
+    for start, end, label in tagged:
+        span = _span_of(spans, start)
+        if span is None:
+            continue
+        known = by_span.get((start, end))
+        concept, ids = normalise(text[start:end], label, ner, lexicon, short_forms)
+        source = "crf"
+        if known is not None and _fits(known.concept.type, TYPES[label]):
+            source = known.source
+            if concept.id == "-1":
+                concept = known.concept
+        found.append(Mention(start, end, text[start:end], concept, span.segment, source=source,
+                             ids=ids if len(ids) > 1 else ()))
+    # dictionary names the model did not tag, kept where it gives them enough probability
+    # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
+    kept = [m for m in mentions if m.concept.type in MODEL_TYPES
+            and (m.start, m.end) not in {(f.start, f.end) for f in found}
+            and confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
+            and not _crosses(m, found)]
+    found = [f for f in found if not any(k.start <= f.start and f.end <= k.end
+                                         for k in kept)] + kept
+    taken = [(m.start, m.end) for m in found]
+    others = [m for m in mentions
+              if m.concept.type not in MODEL_TYPES and not _overlaps(m, taken)]
+    return found + others
+
+
+def _fits(concept_type: str, model_type: str) -> bool:
+    return concept_type == model_type or (model_type == "chemical"
+                                          and concept_type == "mechanism")
+
+
+def _crosses(mention: Mention, found: list[Mention]) -> bool:
+    """Whether a model span overlaps the mention without lying inside it."""
+    return any(f.start < mention.end and mention.start < f.end
+               and not (mention.start <= f.start and f.end <= mention.end) for f in found)
+
+
+def _segment_spans(segments: Sequence[Segment], sentences: Sequence[Sentence]) -> list[_Span]:
+    """Sentences of every segment: the given ones for content segments, split here for the
+    others (metadata keywords, dropped boilerplate), so the document view can show every
+    entity; claims read content segments only."""
     spans: list[_Span] = []
     covered: set[int] = set()
     for sent in sentences:
-        if sent.segment in content:
-            seg = segments[sent.segment]
-            start, end = max(sent.start, seg.start), min(sent.end, seg.end)
-            if start < end:
-                spans.append(_Span(start, end, sent.segment))
-                covered.add(sent.segment)
-    spans += [_Span(segments[i].start, segments[i].end, i) for i in sorted(content - covered)]
+        seg = segments[sent.segment]
+        start, end = max(sent.start, seg.start), min(sent.end, seg.end)
+        if start < end:
+            spans.append(_Span(start, end, sent.segment))
+            covered.add(sent.segment)
+    for i, seg in enumerate(segments):
+        if i not in covered:
+            spans += [_Span(s, e, i) for s, e in split_sentences(seg.text)
+                      for s, e in [(seg.start + s, seg.start + e)]]
     return sorted(spans, key=lambda s: s.start)
 
 

@@ -19,7 +19,7 @@ from ..clean import segment
 from ..entities import Lexicon, recognise
 from ..errors import EvimapError, InputError
 from ..model import Concept, Mention, RawDocument
-from ..pipeline import sentences_of
+from ..pipeline import Resources, sentences_of
 from ..read import read_file
 from ..settings import Settings
 
@@ -38,10 +38,11 @@ def gold_type(lexicon: Lexicon) -> Callable[[Concept], str | None]:
     return mapped
 
 
-def recognise_raw(raw: RawDocument, lexicon: Lexicon) -> list[Mention]:
+def recognise_raw(raw: RawDocument, resources: Resources) -> list[Mention]:
     """Mentions of one document, by the same stages ``evimap ingest`` runs."""
     segments = segment(raw)
-    return recognise(raw.text, segments, sentences_of(raw.text, segments), lexicon)
+    return recognise(raw.text, segments, sentences_of(raw.text, segments), resources.lexicon,
+                     resources.ner)
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -71,8 +72,7 @@ def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Men
             t = type_of(m.concept)
             if t is not None:
                 pred.add((m.start, m.end, t))
-                if m.concept.id != "-1":
-                    pred_ids.add((t, m.concept.id))
+                pred_ids.update((t, i) for i in (m.ids or (m.concept.id,)) if i != "-1")
         for t in GOLD_TYPES:
             _add(spans[t], {x for x in gold if x[2] == t}, {x for x in pred if x[2] == t})
             _add(ids[t], {x for x in gold_ids if x[0] == t}, {x for x in pred_ids if x[0] == t})
@@ -101,7 +101,8 @@ def gold_documents(path: Path, settings: Settings) -> list[RawDocument]:
     return docs
 
 
-def evaluate_ner(path: Path, settings: Settings, lexicon: Lexicon) -> dict[str, Any]:
+def evaluate_ner(path: Path, settings: Settings, resources: Resources) -> dict[str, Any]:
     """Score the recogniser on a PubTator file (model loading excluded from the timing)."""
     docs = gold_documents(path, settings)
-    return score(docs, lambda raw: recognise_raw(raw, lexicon), gold_type(lexicon))
+    return score(docs, lambda raw: recognise_raw(raw, resources),
+                 gold_type(resources.lexicon))

@@ -1,0 +1,242 @@
+"""The statistical recogniser: CRF spans for chemicals and diseases, normalised to MeSH.
+
+:func:`ner_spans` tags each sentence twice: the first pass finds spans, from which the
+document's abbreviations get a type (the type of their long form); the second pass sees
+those typed short forms as a feature, so "PB" is a chemical wherever "phenobarbital (PB)"
+defined it. :func:`normalise` maps a span to MeSH: the dictionary's concept for the same
+words, else the names annotated in the training data, else the long form of an
+abbreviation, else the longest dictionary name the span ends with (same type), else
+``-1``. Composite mentions ("renal and hepatic failure") get one ID per part.
+
+The model ships in ``models/`` (rebuilt by ``evimap train ner``; see ``models/MODEL_CARD.md``).
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import hashlib
+import marshal
+import pickle
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..model import Concept
+from ..settings import Settings
+from . import brands
+from .abbrev import Abbreviation, find_abbreviations
+from .crf import CrfTagger, Gazetteer, Token, decode, sentence_features, sentence_tokens
+from .keys import folded_key, prepare, token_spans, word_form
+from .lexicon import Lexicon
+from .matcher import find_matches
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_FILE = "bc5cdr-crf.crfsuite"
+NAMES_FILE = "bc5cdr-names.tsv"
+#: CRF label -> evimap entity type
+TYPES = {"Chemical": "chemical", "Disease": "disease"}
+_COMPOSITE = re.compile(r"^(?P<a>[\w-]+)(?:, (?P<b>[\w-]+))?,? (?:and|or) (?P<c>[\w-]+) "
+                        r"(?P<head>.+)$")
+
+Span = tuple[int, int, str]
+
+
+@dataclass
+class NerModel:
+    """The CRF tagger and what it reads besides the text."""
+
+    tagger: CrfTagger
+    drugs: Gazetteer
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded key -> MeSH IDs
+
+
+def name_key(text: str) -> str:
+    """The lookup key of a mention's words (as the lexicon folds them)."""
+    prepared = prepare(text)
+    return folded_key([word_form(prepared[s:e]) for s, e in token_spans(prepared)])
+
+
+def read_names(path: Path) -> dict[str, tuple[str, ...]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["key"]: tuple(row["ids"].split("|"))
+                for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def drug_gazetteer(settings: Settings) -> Gazetteer:
+    """Drug names of the drug-named-entity-recognition dictionary as token sequences, cached
+    in the cache folder (reading the packaged pickle takes most of a second)."""
+    path = brands.dictionary_path()
+    if path is None:
+        return Gazetteer()
+    stat = path.stat()
+    digest = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|1".encode()).hexdigest()
+    cache = Path(settings.cache_dir) / f"drugs-{digest[:16]}.marshal"
+    if cache.is_file():
+        with cache.open("rb") as fh:
+            words = marshal.load(fh)
+    else:
+        with bz2.open(path, "rb") as handle:
+            data = pickle.load(handle)  # a file of an installed dependency, not user input
+        words = sorted({tuple(t.text.lower() for t in sentence_tokens(name, 0, len(name)))
+                        for name in data["drug_variant_to_canonical"] if len(name) > 3})
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            marshal.dump(words, fh)
+        tmp.replace(cache)
+    return Gazetteer((tuple(w), "drug") for w in words)
+
+
+def load_ner(settings: Settings) -> NerModel | None:
+    """The shipped (or configured) model; None when ``ner_model`` is ``none``."""
+    if settings.ner_model.lower() == "none":
+        return None
+    folder = Path(settings.ner_model) if settings.ner_model else MODEL_DIR
+    model, names = folder / MODEL_FILE, folder / NAMES_FILE
+    if not model.is_file() or not names.is_file():
+        raise ConfigError(f"NER model not found in {folder} (expected {MODEL_FILE} and "
+                          f"{NAMES_FILE}); rebuild it with `evimap train ner` or set "
+                          "EVIMAP_NER_MODEL=none for the dictionary alone")
+    return NerModel(CrfTagger(model), drug_gazetteer(settings), read_names(names))
+
+
+# --- tagging ----------------------------------------------------------------------------------
+
+def short_form_types(text: str, sentences: Sequence[tuple[int, int]], lexicon: Lexicon
+                     ) -> tuple[list[Abbreviation], dict[str, str]]:
+    """Abbreviations defined in the text, and the dictionary type of each long form."""
+    found = find_abbreviations(text, sentences)
+    types: dict[str, str] = {}
+    for a in found:
+        kind = ""
+        matches = find_matches(text, lexicon, a.long_start, a.long_end)
+        if matches and matches[-1].end == a.long_end:
+            kind = lexicon.concept_at(matches[-1].entry[0]).type
+        types.setdefault(a.short, kind)
+    return found, types
+
+
+def typed_short_forms(abbreviations: Sequence[Abbreviation], spans: Sequence[Span]
+                      ) -> dict[str, str]:
+    """Short forms whose long form (or own definition) was tagged, with that label."""
+    out: dict[str, str] = {}
+    for a in abbreviations:
+        kinds = ([k for s, e, k in spans if e == a.long_end and s >= a.long_start]
+                 or [k for s, e, k in spans if (s, e) == (a.short_start, a.short_end)])
+        if kinds:
+            out.setdefault(a.short, kinds[0])
+    return out
+
+
+def ner_spans(model: NerModel, text: str, sentences: Sequence[tuple[int, int]],
+              lexicon: Lexicon, candidates: Sequence[tuple[int, int]] = ()
+              ) -> tuple[list[Span], dict[tuple[int, int], float]]:
+    """Chemical and disease spans (start, end, "Chemical"|"Disease") in the sentences, and
+    for each candidate span the model's mean probability that its tokens are an entity."""
+    abbreviations, dict_types = short_form_types(text, sentences, lexicon)
+    tokenised = [toks for s, e in sentences if (toks := sentence_tokens(text, s, e))]
+    first, confidence = _tag_all(model, text, tokenised, lexicon, dict_types, None, candidates)
+    typed = typed_short_forms(abbreviations, first)
+    if not typed:
+        return first, confidence
+    # only sentences holding a typed short form read differently the second time
+    again = [toks for toks in tokenised if any(t.text in typed for t in toks)]
+    redone = {(toks[0].start, toks[-1].end) for toks in again}
+    second, more = _tag_all(model, text, again, lexicon, dict_types, typed, candidates)
+    kept = [sp for sp in first if not any(a <= sp[0] < b for a, b in redone)]
+    return sorted(kept + second), {**confidence, **more}
+
+
+def _tag_all(model: NerModel, text: str, tokenised: Sequence[Sequence[Token]],
+             lexicon: Lexicon, dict_types: dict[str, str], typed: dict[str, str] | None,
+             candidates: Sequence[tuple[int, int]]
+             ) -> tuple[list[Span], dict[tuple[int, int], float]]:
+    spans: list[Span] = []
+    confidence: dict[tuple[int, int], float] = {}
+    pending = sorted(candidates)
+    k = 0
+    for toks in tokenised:
+        feats = sentence_features(text, toks, lexicon, dict_types, None, model.drugs, typed)
+        spans += decode(toks, model.tagger.tag(feats))
+        while k < len(pending) and pending[k][0] < toks[0].start:
+            k += 1
+        mine = []
+        while k < len(pending) and pending[k][0] < toks[-1].end:
+            mine.append(pending[k])
+            k += 1
+        for start, end in mine:
+            inside = [i for i, t in enumerate(toks) if start <= t.start and t.end <= end]
+            if inside:
+                confidence[(start, end)] = sum(
+                    1.0 - model.tagger.marginal("O", i) for i in inside) / len(inside)
+    return spans, confidence
+
+
+# --- normalisation ----------------------------------------------------------------------------
+
+def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
+              abbreviations: dict[str, Concept]) -> tuple[Concept, tuple[str, ...]]:
+    """The concept of a tagged span and every MeSH ID it names (several for composites)."""
+    etype = TYPES[kind]
+    concept = _lookup(text, etype, model, lexicon)
+    if concept is not None and len(ids := model.names.get(name_key(text), ())) > 1:
+        return concept, ids
+    if concept is None and text in abbreviations:
+        concept = abbreviations[text]
+    if concept is not None:
+        return concept, (concept.id,)
+    parts = [c for p in _composite_parts(text)
+             if (c := _lookup(p, etype, model, lexicon)) is not None]
+    if parts:
+        return parts[0], tuple(dict.fromkeys(c.id for c in parts))
+    backed = _head_lookup(text, etype, lexicon)
+    if backed is not None:
+        return backed, (backed.id,)
+    return Concept("-1", text, etype), ()
+
+
+def _lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon) -> Concept | None:
+    """The concept of a name: the descriptor curators chose for it in the training data
+    ("alcohol" is Ethanol there, not Alcohols), else the dictionary's descriptor, else the
+    curators' supplementary concept (a C-number; BC5CDR used MeSH of 2015, so a substance
+    since promoted to a descriptor, such as topiramate, gets today's descriptor)."""
+    concept = lexicon.lookup(text)
+    if concept is not None and not _compatible(concept.type, etype):
+        concept = None
+    ids = model.names.get(name_key(text))
+    if ids and (concept is None or ids[0].startswith("D")):
+        if concept is not None and concept.id == ids[0]:
+            return concept
+        try:
+            known = lexicon.concept(ids[0])
+            return Concept(known.id, known.name, known.type)
+        except KeyError:
+            return Concept(ids[0], concept.name if concept else text, etype)
+    return concept
+
+
+def _compatible(concept_type: str, etype: str) -> bool:
+    return concept_type == etype or (etype == "chemical" and concept_type == "mechanism")
+
+
+def _composite_parts(text: str) -> list[str]:
+    """"renal and hepatic failure" -> ["renal failure", "hepatic failure"]."""
+    m = _COMPOSITE.match(" ".join(text.split()))
+    if not m:
+        return []
+    heads = [m.group("a"), m.group("b"), m.group("c")]
+    return [f"{h} {m.group('head')}" for h in heads if h]
+
+
+def _head_lookup(text: str, etype: str, lexicon: Lexicon) -> Concept | None:
+    """The longest dictionary name the span ends with, of the same type ("severe acute
+    hepatitis" -> "acute hepatitis" -> Hepatitis)."""
+    words = text.split()
+    for i in range(1, len(words)):
+        concept = lexicon.lookup(" ".join(words[i:]))
+        if concept is not None and _compatible(concept.type, etype):
+            return concept
+    return None

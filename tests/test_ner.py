@@ -1,0 +1,108 @@
+"""The statistical recogniser: CRF pieces, normalisation, training, and the seeds through it."""
+
+from __future__ import annotations
+
+import pytest
+
+from evimap.entities.crf import Gazetteer, bio_labels, decode, sentence_tokens
+from evimap.entities.ner import MODEL_DIR, MODEL_FILE, NAMES_FILE, normalise
+from evimap.model import Mention
+from evimap.pipeline import Resources, process
+from evimap.read import read_file
+
+#: Entities the foundation requires on the seeds, as the model-backed recogniser finds them.
+SEED_EXPECTED = [
+    ("000", "glutamate", "D018698"), ("000", "kynurenines", "D007737"),
+    ("000", "magnesium", "D008274"), ("000", "topiramate", "D000077236"),
+    ("000", "memantine", "D008559"), ("000", "ketamine", "D007649"),
+    ("000", "migraine", "D008881"), ("000", "familial hemiplegic migraine", "D020325"),
+    ("000", "cortical spreading depression", "D013181"),
+    ("002", "fibromyalgia", "D005356"), ("002", "serotonin", "D012701"),
+    ("002", "norepinephrine", "D009638"), ("002", "provigil", "D000077408"),
+    ("002", "modafinil", "D000077408"), ("003", "milnacipran", "D000078764"),
+    ("003", "major depressive disorder", "D003865"), ("003", "serotonin syndrome", "D020230"),
+    ("003", "mao inhibitor", "D008996"), ("003", "triptans", "D014363"),
+    ("003", "sildenafil", "D000068677"), ("003", "cgrp", "D015740"),
+    ("004", "ketamine", "D007649"), ("004", "nmda", "D016194"),
+    ("004", "glutamate", "D018698"), ("004", "migraines", "D008881"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(seed_paths, settings, resources) -> dict[str, list[Mention]]:
+    return {key: [m for raw in read_file(path, settings) if not isinstance(raw, Exception)
+                  for m in process(raw, resources).mentions]
+            for key, path in seed_paths.items()}
+
+
+@pytest.mark.parametrize(("seed", "text", "ui"), SEED_EXPECTED)
+def test_seed_entities_with_the_model(seed_mentions, seed, text, ui):
+    found = {m.text.lower(): m.concept.id for m in seed_mentions[seed]}
+    assert found.get(text) == ui, sorted(found.items())
+
+
+def test_the_model_ships_small():
+    model = MODEL_DIR / MODEL_FILE
+    assert model.is_file() and (MODEL_DIR / NAMES_FILE).is_file()
+    assert model.stat().st_size < 40 * 1024 * 1024
+
+
+def test_bio_round_trip():
+    text = "Cocaine-induced myocardial infarction in rats."
+    toks = sentence_tokens(text, 0, len(text))
+    assert [t.text for t in toks][:3] == ["Cocaine", "-", "induced"]
+    gold = [(0, 7, "Chemical"), (16, 37, "Disease")]
+    labels = bio_labels(toks, gold)
+    assert labels[:4] == ["B-Chemical", "O", "O", "B-Disease"]
+    assert decode(toks, labels) == gold
+
+
+def test_gazetteer_prefers_longest_name():
+    gaz = Gazetteer([(("valproic",), "drug"), (("valproic", "acid"), "drug")])
+    toks = sentence_tokens("Valproic acid was given.", 0, 24)
+    assert gaz.tags(toks)[:3] == ["B-drug", "I-drug", "O"]
+
+
+def test_normalise_composites_abbreviations_and_unknowns(resources: Resources):
+    ner, lexicon = resources.ner, resources.lexicon
+    assert ner is not None
+    concept, ids = normalise("renal and hepatic failure", "Disease", ner, lexicon, {})
+    assert len(ids) == 2 and concept.type == "disease"
+    concept, _ = normalise("alcohol", "Chemical", ner, lexicon, {})
+    assert concept.id == "D000431"          # curators' choice: ethanol, not "Alcohols"
+    concept, _ = normalise("topiramate", "Chemical", ner, lexicon, {})
+    assert concept.id == "D000077236"       # today's descriptor, not 2015's C052342
+    fms = lexicon.concept("D005356")
+    assert normalise("FMS", "Disease", ner, lexicon, {"FMS": fms})[0].id == "D005356"
+    assert normalise("zzqx blorbitol", "Chemical", ner, lexicon, {})[0].id == "-1"
+
+
+def test_training_writes_a_working_model(tmp_path, settings, lexicon, data_dir):
+    from evimap.entities.ner import load_ner
+    from evimap.entities.train import train_ner
+
+    lines = (data_dir / "bc5cdr" / "CDR_TrainingSet.PubTator.txt").read_text(
+        encoding="utf-8").split("\n\n")
+    small = tmp_path / "small.PubTator.txt"
+    small.write_text("\n\n".join(lines[:40]) + "\n\n", encoding="utf-8")
+    out = tmp_path / "model"
+    result = train_ner(settings, lexicon, out, iterations=20, training=small)
+    assert result["documents"] == 40 and (out / MODEL_FILE).is_file()
+    from dataclasses import replace
+    model = load_ner(replace(settings, ner_model=str(out)))
+    assert model is not None
+    from evimap.entities.ner import ner_spans
+    text = "Haloperidol induced catalepsy and hypotension in rats."
+    spans, _ = ner_spans(model, text, [(0, len(text))], lexicon)
+    assert {text[s:e] for s, e, _ in spans} & {"Haloperidol", "catalepsy", "hypotension"}
+
+
+def test_missing_model_is_a_clear_error(tmp_path, settings):
+    from dataclasses import replace
+
+    from evimap.entities.ner import load_ner
+    from evimap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="NER model not found"):
+        load_ner(replace(settings, ner_model=str(tmp_path)))
+    assert load_ner(replace(settings, ner_model="none")) is None
