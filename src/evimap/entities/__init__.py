@@ -90,15 +90,20 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
                              ids=ids if len(ids) > 1 else ()))
     # dictionary names the model did not tag, kept where it gives them enough probability
     # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
+    confirmed = {f.concept.id for f in found}
     kept = [m for m in mentions if m.concept.type in MODEL_TYPES
             and (m.start, m.end) not in {(f.start, f.end) for f in found}
-            and confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
+            and (confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
+                 # a short form whose long form the model found as the same concept
+                 or (m.source == "abbreviation" and m.concept.id in confirmed))
             and not _crosses(m, found)]
     found = [f for f in found if not any(k.start <= f.start and f.end <= k.end
                                          for k in kept)] + kept
-    taken = [(m.start, m.end) for m in found]
-    others = [m for m in mentions
-              if m.concept.type not in MODEL_TYPES and not _overlaps(m, taken)]
+    # mechanisms, targets and procedures; a target may enclose the model's chemical
+    # ("glutamate receptors" around "glutamate"): both are kept, the claims read the longer
+    others = [m for m in mentions if m.concept.type not in MODEL_TYPES
+              and not _crosses(m, found)
+              and not any((f.start, f.end) == (m.start, m.end) for f in found)]
     return found + others
 
 
