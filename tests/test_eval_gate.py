@@ -22,9 +22,10 @@ def test_ner_mention_f1_floor(ner_scores, kind):
     assert ner_scores["mentions"][kind]["f1"] >= FLOORS["ner"]["mentions"][kind], ner_scores
 
 
+@pytest.mark.parametrize("section", ["ids", "ids_mesh2023"])
 @pytest.mark.parametrize("kind", ["Chemical", "Disease"])
-def test_ner_id_f1_floor(ner_scores, kind):
-    assert ner_scores["ids"][kind]["f1"] >= FLOORS["ner"]["ids"][kind], ner_scores["ids"]
+def test_ner_id_f1_floor(ner_scores, section, kind):
+    assert ner_scores[section][kind]["f1"] >= FLOORS["ner"][section][kind], ner_scores[section]
 
 
 def test_ner_json_shape(ner_scores):

@@ -281,10 +281,10 @@ def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
     if as_json:
         _echo_json(scores)
         return
-    click.echo(f"{'':18} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
-    for section in ("mentions", "ids"):
+    click.echo(f"{'':22} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
+    for section in ("mentions", "ids", "ids_mesh2023"):
         for name, s in scores[section].items():
-            click.echo(f"{section:<8} {name:<9} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
+            click.echo(f"{section:<12} {name:<9} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
                        f"{s['tp']:6d} {s['fp']:6d} {s['fn']:6d}")
     click.echo(f"{scores['docs']} documents in {scores['seconds']}s "
                f"({scores['docs_per_second']} docs/s)")

@@ -9,6 +9,7 @@ defined in the document (:mod:`.abbrev`), then negation/hedging/hypothetical con
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,12 +100,37 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
             and not _crosses(m, found)]
     found = [f for f in found if not any(k.start <= f.start and f.end <= k.end
                                          for k in kept)] + kept
+    found += _consistent(text, spans, found)
     # mechanisms, targets and procedures; a target may enclose the model's chemical
     # ("glutamate receptors" around "glutamate"): both are kept, the claims read the longer
     others = [m for m in mentions if m.concept.type not in MODEL_TYPES
               and not _crosses(m, found)
               and not any((f.start, f.end) == (m.start, m.end) for f in found)]
     return found + others
+
+
+def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Mention]:
+    """Document-level consistency: a name tagged in one place is tagged wherever it occurs
+    again as a whole word (same concept), unless something else was tagged there."""
+    names: dict[str, Mention] = {}
+    for m in found:
+        if len(m.text) >= 3 and m.concept.id != "-1":
+            names.setdefault(m.text, m)
+    if not names:
+        return []
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
+        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    taken = [(m.start, m.end) for m in found]
+    added: list[Mention] = []
+    for span in spans:
+        for hit in pattern.finditer(text, span.start, span.end):
+            if any(s < hit.end() and hit.start() < e for s, e in taken):
+                continue
+            model = names[hit.group(0)]
+            added.append(Mention(hit.start(), hit.end(), hit.group(0), model.concept,
+                                 span.segment, source=model.source, ids=model.ids))
+            taken.append((hit.start(), hit.end()))
+    return added
 
 
 def _fits(concept_type: str, model_type: str) -> bool:

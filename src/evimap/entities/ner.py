@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import difflib
 import hashlib
 import marshal
 import pickle
@@ -44,6 +45,10 @@ _COMPOSITE = re.compile(r"^(?P<a>[\w-]+)(?:, (?P<b>[\w-]+))?,? (?:and|or) (?P<c>
 Span = tuple[int, int, str]
 
 
+#: Fuzzy normalisation accepts a dictionary name this similar (difflib ratio of the keys).
+FUZZY_THRESHOLD = 0.9
+
+
 @dataclass
 class NerModel:
     """The CRF tagger and what it reads besides the text."""
@@ -51,6 +56,31 @@ class NerModel:
     tagger: CrfTagger
     drugs: Gazetteer
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded key -> MeSH IDs
+    _fuzzy_index: dict[str, list[str]] | None = field(default=None, repr=False)
+
+    def fuzzy(self, text: str, etype: str, lexicon: Lexicon) -> Concept | None:
+        """The dictionary name most similar to ``text`` (same type, same first three
+        letters, similarity at least :data:`FUZZY_THRESHOLD`), or None: "hypomagnesaemia"
+        finds "hypomagnesemia", "neuroleptic malignant syndromes" its singular."""
+        key = name_key(text)
+        if len(key) < 5:
+            return None
+        if self._fuzzy_index is None:
+            index: dict[str, list[str]] = {}
+            for name in lexicon.folded:
+                if len(name) >= 5:
+                    index.setdefault(name[:3], []).append(name)
+            self._fuzzy_index = index
+        best, best_ratio = None, FUZZY_THRESHOLD
+        for name in self._fuzzy_index.get(key[:3], ()):
+            if abs(len(name) - len(key)) > max(2, len(key) // 8):
+                continue
+            ratio = difflib.SequenceMatcher(None, key, name, autojunk=False).ratio()
+            if ratio > best_ratio:
+                concept = lexicon.concept_at(lexicon.folded[name][0])
+                if _compatible(concept.type, etype):
+                    best, best_ratio = concept, ratio
+        return best
 
 
 def name_key(text: str) -> str:
@@ -192,7 +222,7 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
              if (c := _lookup(p, etype, model, lexicon)) is not None]
     if parts:
         return parts[0], tuple(dict.fromkeys(c.id for c in parts))
-    backed = _head_lookup(text, etype, lexicon)
+    backed = _head_lookup(text, etype, lexicon) or model.fuzzy(text, etype, lexicon)
     if backed is not None:
         return backed, (backed.id,)
     return Concept("-1", text, etype), ()

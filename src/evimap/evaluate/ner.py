@@ -53,15 +53,25 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Mention]],
-          type_of: Callable[[Concept], str | None]) -> dict[str, Any]:
-    """Strict mention P/R/F1 per type and micro, document-level ID P/R/F1 per type."""
+          type_of: Callable[[Concept], str | None],
+          current: Callable[[str, str], str | None] | None = None) -> dict[str, Any]:
+    """Strict mention P/R/F1 per type and micro, document-level ID P/R/F1 per type.
+
+    ``current(gold_text, gold_id)``, when given, also scores the IDs against the gold
+    updated to today's MeSH (``ids_mesh2023``): a supplementary concept of 2015 that MeSH
+    has since made a descriptor counts as that descriptor.
+    """
     spans = {t: [0, 0, 0] for t in GOLD_TYPES}
     ids = {t: [0, 0, 0] for t in GOLD_TYPES}
+    updated = {t: [0, 0, 0] for t in GOLD_TYPES}
     n_docs, seconds = 0, 0.0
     for raw in docs:
         n_docs += 1
         gold = {(g.start, g.end, g.type) for g in raw.gold_mentions if g.type in GOLD_TYPES}
         gold_ids = {(g.type, i) for g in raw.gold_mentions if g.type in GOLD_TYPES
+                    for i in g.ids if i not in ("-1", "")}
+        gold_now = {(g.type, (current(g.text, i) if current else None) or i)
+                    for g in raw.gold_mentions if g.type in GOLD_TYPES
                     for i in g.ids if i not in ("-1", "")}
         started = time.perf_counter()
         mentions = predict(raw)
@@ -76,10 +86,15 @@ def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Men
         for t in GOLD_TYPES:
             _add(spans[t], {x for x in gold if x[2] == t}, {x for x in pred if x[2] == t})
             _add(ids[t], {x for x in gold_ids if x[0] == t}, {x for x in pred_ids if x[0] == t})
+            _add(updated[t], {x for x in gold_now if x[0] == t},
+                 {x for x in pred_ids if x[0] == t})
     mentions_out: dict[str, Any] = {t: prf(*c) for t, c in spans.items()}
     mentions_out["micro"] = prf(*(sum(c[i] for c in spans.values()) for i in range(3)))
-    return {"mentions": mentions_out, "ids": {t: prf(*c) for t, c in ids.items()},
-            "docs": n_docs, "seconds": round(seconds, 3),
+    out: dict[str, Any] = {"mentions": mentions_out,
+                           "ids": {t: prf(*c) for t, c in ids.items()}}
+    if current is not None:
+        out["ids_mesh2023"] = {t: prf(*c) for t, c in updated.items()}
+    return {**out, "docs": n_docs, "seconds": round(seconds, 3),
             "docs_per_second": round(n_docs / seconds, 1) if seconds else None}
 
 
@@ -105,4 +120,15 @@ def evaluate_ner(path: Path, settings: Settings, resources: Resources) -> dict[s
     """Score the recogniser on a PubTator file (model loading excluded from the timing)."""
     docs = gold_documents(path, settings)
     return score(docs, lambda raw: recognise_raw(raw, resources),
-                 gold_type(resources.lexicon))
+                 gold_type(resources.lexicon), current_id(resources.lexicon))
+
+
+def current_id(lexicon: Lexicon) -> Callable[[str, str], str | None]:
+    """Today's descriptor for a 2015 supplementary concept, found by the annotated name
+    (only C-numbers are mapped, only through full names of four letters or more)."""
+    def mapped(text: str, old: str) -> str | None:
+        if not old.startswith("C") or len(text) < 4 or text.isupper():
+            return None
+        concept = lexicon.lookup(text)
+        return concept.id if concept is not None and concept.id.startswith("D") else None
+    return mapped
