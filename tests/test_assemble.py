@@ -102,3 +102,22 @@ def test_open_and_closed_discovery_explain_paths():
     assert hyps[0].score == pytest.approx(0.6 * 0.5 * 0.7 * 0.25)
     closed = discover(edges, "milnacipran", types, target_id="ketamine", max_hops=4)
     assert closed and closed[0].paths[0][-1].key == "s4"
+
+
+def test_specific_statements_support_broader_ones():
+    # Migraine with Aura (C10.228.140.546.399.750.500) sits under Migraine Disorders
+    trees = {"D008881": ["C10.228.140.546.399.750"],
+             "D020325": ["C10.228.140.546.399.750.500"], "D007649": ["D02.455.426.559.389"]}
+    broad = _claim("w1", "case_series", 0.5, n=6)
+    narrow = {**_claim("w2", "RCT", 0.8, n=120), "statement_key": "narrow",
+              "object_id": "D020325"}
+    alone = {s.key: s for s in assemble.assemble([broad])}
+    sts = {s.key: s for s in assemble.assemble([broad, narrow], trees)}
+    b = sts[broad["statement_key"]]
+    assert b.supported_by == ["narrow"]
+    assert b.belief > alone[broad["statement_key"]].belief
+    expected = 1 - (1 - b.works["w1"]) * (1 - sts["narrow"].works["w2"] * assemble.SPECIFIC_SUPPORT)
+    assert b.belief == pytest.approx(expected, abs=1e-3)
+    # the narrower statement gets nothing back from the broader one
+    assert sts["narrow"].belief == assemble.assemble([narrow], trees)[0].belief
+    assert assemble.ancestors(trees)["D020325"] == {"D008881"}

@@ -151,6 +151,7 @@ class Concept:
     id: str                         # MeSH descriptor UI (D007649) or "-1"
     name: str                       # MeSH preferred name
     type: str                       # one of ENTITY_TYPES
+    trees: tuple[str, ...] = ()     # MeSH tree numbers (the hierarchy), when known
 
 
 @dataclass(slots=True)

@@ -8,6 +8,12 @@ the *independent works* behind it (copies of one paper are one work and count on
 * ``belief = 1 - prod(1 - w_work)`` over works: independent support accumulates, but an
   anecdote (design weight 0.10) can never outweigh a trial.
 
+A more specific statement supports a broader one: "magnesium sulfate treats migraine with
+aura" is evidence for "... treats migraine" when MeSH places the specific concepts under the
+broader ones (tree numbers). Its works count for the broader statement at
+``SPECIFIC_SUPPORT`` of their weight (still once per work), and the broader statement lists
+it in ``supported_by``. Only statements that exist are strengthened; none are invented.
+
 Statements whose claims disagree (``treats`` vs ``no_effect``, or a predicate asserted and
 negated, e.g. approved vs not approved) are flagged ``contested``.
 """
@@ -28,6 +34,8 @@ DESIGN_WEIGHT: Mapping[str, float] = {
 }
 DESIGN_RANK = {d: i for i, d in enumerate(sorted(DESIGN_WEIGHT, key=lambda d: -DESIGN_WEIGHT[d]))}
 HEDGED_FACTOR = 0.6
+#: Share of a more specific statement's weight that counts for a broader one.
+SPECIFIC_SUPPORT = 0.8
 HYPOTHETICAL_FACTOR = 0.3
 #: Opposite predicate pairs: a statement and its opposite make both contested.
 OPPOSITES: Mapping[str, str] = {"treats": "no_effect", "no_effect": "treats"}
@@ -66,6 +74,8 @@ class Statement:
     belief: float = 0.0
     contested: bool = False
     works: dict[str, float] = field(default_factory=dict)   # work id -> its weight
+    supported_by: list[str] = field(default_factory=list)   # keys of narrower statements
+    support: dict[str, float] = field(default_factory=dict)  # work id -> weight via them
 
     @property
     def best_design(self) -> str:
@@ -75,18 +85,24 @@ class Statement:
     def row(self) -> list[Any]:
         explanation = {"works": [{"work_id": w, "weight": v} for w, v in
                                  sorted(self.works.items(), key=lambda kv: -kv[1])],
+                       "supported_by": self.supported_by,
+                       "support": [{"work_id": w, "weight": v} for w, v in
+                                   sorted(self.support.items(), key=lambda kv: -kv[1])],
                        "formula": "1 - prod(1 - w_work); w = design x credibility x "
-                                  "hedging x size"}
+                                  "hedging x size; narrower statements count at "
+                                  f"{SPECIFIC_SUPPORT}"}
         return [self.key, self.subject_id, self.predicate, self.object_id, self.negated,
                 len(self.claims), len(self.works), self.best_design, self.belief,
                 self.contested, json.dumps(explanation)]
 
 
-def assemble(claims: Iterable[Mapping[str, Any]]) -> list[Statement]:
+def assemble(claims: Iterable[Mapping[str, Any]],
+             trees: Mapping[str, Sequence[str]] | None = None) -> list[Statement]:
     """Merge claim rows (claim + evidence + document credibility) into statements.
 
     Each row needs: statement_key, subject_id, predicate, object_id, negated, hedged,
-    hypothetical, work_id, design, n, credibility, segment_kind.
+    hypothetical, work_id, design, n, credibility, segment_kind. ``trees`` (concept id ->
+    MeSH tree numbers) lets specific statements support broader ones.
     """
     by_key: dict[str, Statement] = {}
     for c in claims:
@@ -99,10 +115,48 @@ def assemble(claims: Iterable[Mapping[str, Any]]) -> list[Statement]:
         cred = c["credibility"] if c["segment_kind"] != "comment" else min(c["credibility"], 0.2)
         w = claim_weight(c["design"], cred, bool(c["hedged"]), bool(c["hypothetical"]), c["n"])
         st.works[c["work_id"]] = max(st.works.get(c["work_id"], 0.0), w)
+    if trees:
+        _specific_support(list(by_key.values()), trees)
     for st in by_key.values():
-        st.belief = round(1.0 - math.prod(1.0 - w for w in st.works.values()), 4)
+        weights = dict(st.support)
+        for work, w in st.works.items():
+            weights[work] = max(w, weights.get(work, 0.0))
+        st.belief = round(1.0 - math.prod(1.0 - w for w in weights.values()), 4)
     _flag_contested(by_key.values())
     return sorted(by_key.values(), key=lambda s: (-s.belief, s.key))
+
+
+def ancestors(trees: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+    """Concept -> the concepts above it in MeSH (among those given), itself excluded."""
+    by_tree = {t: cid for cid, ts in trees.items() for t in ts}
+    out: dict[str, set[str]] = {}
+    for cid, ts in trees.items():
+        above: set[str] = set()
+        for t in ts:
+            parts = t.split(".")
+            above.update(by_tree[p] for i in range(1, len(parts))
+                         if (p := ".".join(parts[:i])) in by_tree)
+        out[cid] = above - {cid}
+    return out
+
+
+def _specific_support(statements: Sequence[Statement],
+                      trees: Mapping[str, Sequence[str]]) -> None:
+    """Credit each statement's works to the broader statements that exist."""
+    above = ancestors(trees)
+    index = {(s.subject_id, s.predicate, s.object_id, s.negated): s for s in statements}
+    for st in statements:
+        subjects = {st.subject_id} | above.get(st.subject_id, set())
+        objects = {st.object_id} | above.get(st.object_id, set())
+        for s in subjects:
+            for o in objects:
+                broader = index.get((s, st.predicate, o, st.negated))
+                if broader is None or broader is st:
+                    continue
+                broader.supported_by.append(st.key)
+                for work, w in st.works.items():
+                    credit = round(w * SPECIFIC_SUPPORT, 4)
+                    broader.support[work] = max(credit, broader.support.get(work, 0.0))
 
 
 def _flag_contested(statements: Iterable[Statement]) -> None:
@@ -128,7 +182,9 @@ FROM claims c JOIN evidence e ON e.claim_id = c.id JOIN documents d ON d.id = c.
 
 def rebuild(store: Any) -> int:
     """Recompute every statement from the stored claims; returns how many there are."""
-    statements = assemble(store.rows(CLAIM_ROWS_SQL))
+    trees = {r["id"]: list(r["trees"] or ()) for r in
+             store.rows("SELECT id, trees FROM concepts WHERE len(trees) > 0")}
+    statements = assemble(store.rows(CLAIM_ROWS_SQL), trees)
     with store.transaction():
         store.replace_statements([s.row() for s in statements])
     return len(statements)

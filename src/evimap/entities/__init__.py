@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evimap.model import Concept, Mention, Segment, Sentence
 from evimap.text import sentences as split_sentences
@@ -201,7 +201,7 @@ def _abbreviation_concept(abbr: Abbreviation, mentions: list[Mention], lexicon: 
     if own and _agrees(abbr.long, lexicon.synonyms(own[0].concept.id)):
         concept = own[0].concept
         long_mention = Mention(abbr.long_start, abbr.long_end, abbr.long,
-                               Concept(concept.id, concept.name, concept.type), own[0].segment,
+                               replace(concept), own[0].segment,
                                source="abbreviation")
         return concept, long_mention
     return None, None
@@ -232,7 +232,7 @@ def _mention_at(text: str, spans: list[_Span], start: int, end: int, concept: Co
                 ) -> Mention:
     span = _span_of(spans, start)
     assert span is not None, "short forms are only searched inside the spans"
-    return Mention(start, end, text[start:end], Concept(concept.id, concept.name, concept.type),
+    return Mention(start, end, text[start:end], replace(concept),
                    span.segment, source="abbreviation")
 
 

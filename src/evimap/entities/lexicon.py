@@ -42,7 +42,7 @@ from . import brands, mesh
 from .keys import exact_key, folded_key, is_case_sensitive, prepare, token_spans, word_form
 
 #: Bump when the compiled format or the compile rules change.
-LEXICON_VERSION = 1
+LEXICON_VERSION = 2
 
 SOURCES: tuple[str, ...] = ("supplement", "mesh", "brand")
 SUPPLEMENT_FILE = "supplement.tsv"
@@ -73,6 +73,7 @@ class Lexicon:
         self.folded_span: dict[str, int] = payload["folded_span"]
         self.exact_span: dict[str, int] = payload["exact_span"]
         self._synonyms: dict[str, list[str]] = payload["synonyms"]
+        self._trees: dict[str, list[str]] = payload.get("trees", {})
 
     def __len__(self) -> int:
         return len(self.folded) + len(self.exact)
@@ -84,7 +85,7 @@ class Lexicon:
     def concept_at(self, index: int) -> Concept:
         """A fresh :class:`Concept` for a concept index of an entry."""
         ui, name, type_, _ = self._concepts[index]
-        return Concept(ui, name, type_)
+        return Concept(ui, name, type_, tuple(self._trees.get(ui, ())))
 
     def concept(self, ui: str) -> Concept:
         """The concept of a descriptor UI; :class:`KeyError` when it is not in the lexicon."""
@@ -264,6 +265,7 @@ def _payload(data: mesh.MeshData, types: dict[str, tuple[str, str]], compiler: _
         "version": LEXICON_VERSION, "concepts": concepts, "folded": folded, "exact": exact,
         "folded_span": folded_span, "exact_span": exact_span,
         "synonyms": _synonyms(data, types, brand_synonyms),
+        "trees": {ui: sorted(data.trees[ui]) for ui in uis if data.trees.get(ui)},
     }
 
 

@@ -242,7 +242,7 @@ def _lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon) -> Concept
             return concept
         try:
             known = lexicon.concept(ids[0])
-            return Concept(known.id, known.name, known.type)
+            return known
         except KeyError:
             return Concept(ids[0], concept.name if concept else text, etype)
     return concept

@@ -22,7 +22,7 @@ from .. import dedup
 from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Near-duplicate matching needs this many shingles; shorter texts match exactly or not at all.
 MIN_SHINGLES_FOR_NEAR_DUP = 20
 
@@ -163,8 +163,8 @@ class Store:
             known = {r[0] for r in self.con.execute(
                 "SELECT id FROM concepts WHERE list_contains(?, id)",
                 [list(concepts)]).fetchall()}
-            self.insert_rows("concepts", [[c.id, c.name, c.type] for c in concepts.values()
-                                          if c.id not in known])
+            self.insert_rows("concepts", [[c.id, c.name, c.type, list(c.trees)]
+                                          for c in concepts.values() if c.id not in known])
         for row in rows["documents"]:
             row[-1] = now
         for table in _BATCH_TABLES:

@@ -1,4 +1,4 @@
--- evimap store schema, version 1. One DuckDB file; see docs/schema.md for every column.
+-- evimap store schema, version 2. One DuckDB file; see docs/schema.md for every column.
 -- Offsets (start_offset, end_offset) are character offsets into documents.text.
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -82,9 +82,10 @@ CREATE TABLE IF NOT EXISTS segments (
 );
 
 CREATE TABLE IF NOT EXISTS concepts (
-    id   VARCHAR PRIMARY KEY,              -- MeSH descriptor UI
-    name VARCHAR NOT NULL,
-    type VARCHAR NOT NULL
+    id    VARCHAR PRIMARY KEY,             -- MeSH descriptor UI
+    name  VARCHAR NOT NULL,
+    type  VARCHAR NOT NULL,
+    trees VARCHAR[]                        -- MeSH tree numbers: the hierarchy assembly uses
 );
 
 CREATE TABLE IF NOT EXISTS mentions (
