@@ -40,3 +40,8 @@ clean:
 # Rebuild the shipped NER model from BC5CDR Training (then check it: evimap eval ner ...).
 train-ner: $(STAMP)
 	$(BIN)/evimap train ner
+
+# Rebuild the shipped CID relation classifier (then check it: evimap eval cid ...).
+.PHONY: train-cid
+train-cid: $(STAMP)
+	$(BIN)/evimap train cid

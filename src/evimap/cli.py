@@ -290,6 +290,33 @@ def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
                f"({scores['docs_per_second']} docs/s)")
 
 
+@eval_group.command("cid")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--gold-entities", is_flag=True, help="Use the file's own entities and IDs "
+              "(scores the relation classifier alone).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def eval_cid_cmd(obj: Context, gold: str, gold_entities: bool, as_json: bool) -> None:
+    """Chemical-induced disease relations on a PubTator file: document-level (chemical,
+    disease) MeSH ID pairs, P/R/F1 as BC5CDR scored them; end-to-end unless
+    --gold-entities."""
+    from .evaluate.cid import evaluate_cid
+    from .pipeline import load_resources
+    settings = load_settings(**obj.overrides)
+    scores = evaluate_cid(Path(gold), settings, load_resources(settings), gold_entities)
+    if as_json:
+        _echo_json(scores)
+        return
+    click.echo(f"{'':22} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
+    rows = [("CID", scores), *((name, scores[name]) for name in ("mesh2023", "cooccurrence")
+                               if name in scores)]
+    for name, s in rows:
+        click.echo(f"{name:<22} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
+                   f"{s['tp']:6d} {s['fp']:6d} {s['fn']:6d}")
+    click.echo(f"{scores['docs']} documents, {scores['entities']} entities, threshold "
+               f"{scores['threshold']}, {scores['seconds']}s")
+
+
 @cli.group("bench", short_help="Measure speed and memory (JSON).")
 def bench() -> None:
     """Measure speed and memory on real input (JSON output)."""
@@ -333,6 +360,21 @@ def train_ner_cmd(obj: Context, out: str | None, iterations: int) -> None:
     result = train_ner(settings, load_lexicon(settings), Path(out) if out else MODEL_DIR,
                        iterations=iterations)
     _echo_json(result)
+
+
+@train_group.command("cid")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to write the model to [default: the package's models folder].")
+@click.option("--iterations", type=int, default=200, show_default=True,
+              help="L-BFGS iterations.")
+@pass_ctx
+def train_cid_cmd(obj: Context, out: str | None, iterations: int) -> None:
+    """Train the chemical-induced disease classifier on BC5CDR Training and choose its
+    threshold on Development (seconds)."""
+    from .claims.cid import MODEL_DIR
+    from .claims.train_cid import train_cid
+    settings = load_settings(**obj.overrides)
+    _echo_json(train_cid(settings, Path(out) if out else MODEL_DIR, iterations=iterations))
 
 
 @cli.command("settings", short_help="Show every setting, its variable and default.")

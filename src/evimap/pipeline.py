@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import assemble, dedup
 from .claims import extract_claims
+from .claims.cid import CidClassifier, load_cid
 from .clean import segment
 from .entities import Lexicon, NerModel, load_lexicon, load_ner, recognise
 from .errors import InputError
@@ -35,11 +36,13 @@ class Resources:
 
     lexicon: Lexicon
     ner: NerModel | None = None
+    cid: CidClassifier | None = None
 
 
 def load_resources(settings: Settings) -> Resources:
-    """The compiled lexicon and the NER model the settings name."""
-    return Resources(load_lexicon(settings), load_ner(settings))
+    """The compiled lexicon, the NER model the settings name and the CID classifier."""
+    lexicon = load_lexicon(settings)
+    return Resources(lexicon, load_ner(settings), load_cid(settings.mesh_path, lexicon))
 
 
 def sentences_of(text: str, segments: Sequence[Segment]) -> list[Sentence]:
@@ -73,7 +76,8 @@ def process(raw: RawDocument, resources: Resources,
     with _timed(timings, "entities"):
         mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner)
     with _timed(timings, "claims"):
-        claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata)
+        claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata,
+                                cid=resources.cid)
     with _timed(timings, "dedup_keys"):
         main = dedup.main_text(segments)
         content_hash, signature = dedup.content_hash(main), dedup.minhash(main)

@@ -21,6 +21,7 @@ from typing import Any
 from evimap.model import Claim, Evidence, Mention, Segment, Sentence, SourceProfile
 
 from . import evidence as ev
+from .cid import CidClassifier, cid_claims
 from .document import Document, Unit, build_document
 from .engine import Hit, match_sentence, render
 from .frames import TREATMENT_PREDICATES, Frame, FrameClaim, find_frames, frame_claims
@@ -49,8 +50,13 @@ class _Context:
 
 def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
                    mentions: Sequence[Mention], profile: SourceProfile,
-                   metadata: Mapping[str, Any]) -> list[Claim]:
-    """Every claim of one document, in text order (a pure function of its arguments)."""
+                   metadata: Mapping[str, Any], cid: CidClassifier | None = None
+                   ) -> list[Claim]:
+    """Every claim of one document, in text order (a pure function of its arguments).
+
+    ``cid``, when given, adds the document-level chemical-induced disease pairs it finds in
+    authored literature as ``causes_adverse_effect`` claims (:mod:`evimap.claims.cid`).
+    """
     doc = build_document(text, segments, sentences, mentions)
     ctx = _context(doc, segments, profile, metadata)
     hits = {u.index: _sentence_hits(doc, u) for u in doc.units}
@@ -66,6 +72,9 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
     for index, unit_hits in hits.items():
         claims += [_hit_claim(ctx, index, h, None) for h in unit_hits if id(h) not in absorbed]
     _spread_off_label(claims)
+    if cid is not None and profile.kind in _AUTHORED_KINDS:
+        evidence = Evidence(design=ctx.design, n=ctx.n, extractor=EXTRACTOR)
+        claims += cid_claims(cid, text, segments, sentences, mentions, claims, evidence)
     return _unique(sorted(claims, key=lambda c: (c.start, c.predicate, c.subject.id,
                                                   c.object.id)))
 

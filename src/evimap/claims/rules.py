@@ -280,8 +280,8 @@ RULES: tuple[Rule, ...] = (
       r"decreased|lowered|relieved) (?:a |an )?(?:superior|better|greater|significant(?:ly)?|"
       r"improved|lower|fewer|more|clinically meaningful|marked|substantial)"),
     R("improved_with", "treats",
-      r"{O}[^«».;]{0,40}?\b(?:improved|decreased|fell|dropped|declined|lessened) "
-      r"(?:more |significantly |markedly )?(?:with|after|on|during) {S}"),
+      r"{O}[^«».;]{0,40}?\b(?:improved|decreased|fell|dropped|declined|lessened)\b"
+      r"(?:[^«».;]|\.(?=\d)){0,40}? (?:with|after|on|during) {S}"),
     R("trials_found_reduced_implicit", "treats",
       r"^(?:[\w-]+ ){0,5}(?:trials?|studies|study|analysis) (?:found|showed|reported|"
       r"demonstrated|suggests?|suggested) that\b{_}\b(?:reduced|decreased|lowered|improved|"

@@ -1,0 +1,481 @@
+"""Chemical-induced disease (CID) relations: a document-level maximum-entropy classifier.
+
+BC5CDR asks, for each abstract, which (chemical, disease) concept pairs the abstract presents
+as "the chemical induces the disease", wherever in the text it says so. The sentence rules
+(``rules.py``) find the explicit ones; this classifier weighs every pair of the document:
+
+* candidates: every (chemical MeSH ID, disease MeSH ID) of the document's mentions (concept
+  IDs and the parts of composite mentions; ``-1`` skipped);
+* features (:func:`pair_features`): co-occurrence in sentences and the title, words and
+  patterns between and around the closest pair of mentions ("X-induced Y", "Y after X",
+  "X attenuated Y"), negation and hedging cues, what the rules extracted for the pair, how
+  often and where each entity is mentioned and its rank among its kind, whether the disease
+  is a MeSH ancestor or descendant of another disease of the document (BC5CDR annotates the
+  most specific one), and a few conjunctions;
+* model: CRFsuite trained on one-item sequences (= multinomial logistic regression) with
+  labels ``CID``/``NONE``; a pair is positive when P(CID) reaches the threshold chosen on
+  BC5CDR Development (stored with the model in ``models/cid.json``).
+
+Everything here is a pure function of the document and the loaded :class:`CidClassifier`.
+The model is rebuilt by ``evimap train cid`` (``train_cid.py``); see ``models/MODEL_CARD.md``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import gzip
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..entities.crf import CrfTagger
+from ..entities.lexicon import Lexicon
+from ..errors import ConfigError
+from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_FILE = "cid.crfsuite"
+META_FILE = "cid.json"
+LABEL, OTHER = "CID", "NONE"
+VIA = "cid_classifier"
+EXTRACTOR = "cid/1"
+PREDICATE = "causes_adverse_effect"
+TREES_FILE = "mesh_trees.tsv.gz"
+ACTIONS_FILE = "mesh_pharmacological_actions.tsv"
+#: Tree branches whose descriptors BC5CDR annotates as diseases.
+_DISEASE_BRANCHES = ("C", "F03")
+
+#: (chemical MeSH ID, disease MeSH ID)
+Pair = tuple[str, str]
+#: Disease descriptor UI -> its MeSH tree numbers.
+Trees = Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class MeshFacts:
+    """What MeSH tells the features: disease tree numbers and chemicals' pharmacological
+    actions (descriptor UI -> action descriptor UIs)."""
+
+    trees: Trees
+    actions: Mapping[str, tuple[str, ...]]
+
+
+# --- the document as the features see it ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One mention of one concept (a composite mention gives one per part)."""
+
+    id: str
+    start: int
+    end: int
+    sentence: int                   # index into CidDocument.sentences
+
+
+@dataclass(frozen=True)
+class CidDocument:
+    """A document reduced to what the CID features read."""
+
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    title: frozenset[int]           # indices of the title's sentences
+    chemicals: tuple[Occurrence, ...]
+    diseases: tuple[Occurrence, ...]
+    #: pair -> the rule claims' predicates for it ("!" prefix: negated)
+    rules: Mapping[Pair, frozenset[str]]
+
+    def pairs(self) -> list[Pair]:
+        """Every candidate pair, sorted."""
+        return sorted({(c.id, d.id) for c in self.chemicals for d in self.diseases})
+
+
+def _is_chemical(concept: Concept) -> bool:
+    return concept.type == "chemical"
+
+
+def cid_document(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
+                 mentions: Sequence[Mention], claims: Iterable[Claim] = (),
+                 is_chemical: Callable[[Concept], bool] = _is_chemical) -> CidDocument:
+    """The CID view of a document: its content sentences, chemical and disease occurrences
+    (by sentence) and the pairs the rule claims name (this classifier's own claims ignored)."""
+    spans = tuple((s.start, s.end) for s in sentences)
+    starts = [s for s, _ in spans]
+    title = frozenset(i for i, s in enumerate(sentences)
+                      if 0 <= s.segment < len(segments) and segments[s.segment].kind == "title")
+    chemicals: list[Occurrence] = []
+    diseases: list[Occurrence] = []
+    for m in mentions:
+        index = bisect.bisect_right(starts, m.start) - 1
+        if index < 0 or m.start >= spans[index][1]:
+            continue                # outside the content sentences
+        if m.concept.type == "disease":
+            target = diseases
+        elif is_chemical(m.concept):
+            target = chemicals
+        else:
+            continue
+        for ui in dict.fromkeys(m.ids or (m.concept.id,)):
+            if ui not in ("-1", ""):
+                target.append(Occurrence(ui, m.start, m.end, index))
+    rules: dict[Pair, set[str]] = defaultdict(set)
+    for c in claims:
+        if c.qualifiers.get("via") != VIA:
+            rules[(c.subject.id, c.object.id)].add(("!" if c.negated else "") + c.predicate)
+    return CidDocument(text, spans, title, tuple(sorted(chemicals, key=_order)),
+                       tuple(sorted(diseases, key=_order)),
+                       {k: frozenset(v) for k, v in rules.items()})
+
+
+def _order(o: Occurrence) -> tuple[int, int, str]:
+    return o.start, o.end, o.id
+
+
+# --- features ---------------------------------------------------------------------------------
+
+def _cues(**groups: str) -> dict[str, re.Pattern[str]]:
+    return {name: re.compile(rf"\b(?:{alternatives})", re.I) for name, alternatives in
+            groups.items()}
+
+
+#: Word classes looked for between the closest mentions and in the sentence.
+CUES = _cues(
+    cause=r"induc|caus|produc|provok|evok|elicit|precipitat|trigger",
+    assoc=r"associat|relat|attribut|due to|secondary to|consequen|linked",
+    toxic=r"toxic|adverse|side[- ]effect|complication|overdos|poison|intoxica|abuse|misuse",
+    after=r"after\b|following\b|during\b|receiv|administ|given\b|taking\b|exposure|"
+          r"treated with|therapy with|use of\b|dose",
+    develop=r"develop|occur|onset|appear|experienc|suffer|result|lead to|led to|"
+            r"emerg|manifest",
+    risk=r"risk|incidence|frequen|rate of",
+    treat=r"treat|therap|management|efficac|effective|indicat|relie|benefi",
+    protect=r"prevent|protect|attenuat|reduc|inhibit|block|revers|amelior|antagoni|"
+            r"suppress|decreas|improv|abolish|counteract",
+    negation=r"no\b|not\b|without\b|neither\b|nor\b|absence|none\b|failed|lack",
+    hedge=r"may\b|might\b|could\b|possibl|suggest|potential|whether|unclear",
+    animal=r"rats?\b|mice\b|mouse\b|animals?\b|dogs?\b|rabbits?\b|model\b",
+    case=r"case\b|patient\b|(?:wo)?man\b|girl\b|boy\b|report",
+)
+_INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|evoked|provoked|caused|"
+                      r"dependent|mediated)\b", re.I)
+_BY = re.compile(r"\b(?:induced|caused|produced|provoked|evoked|elicited|precipitated|"
+                 r"triggered) by(?: \w+){0,3}\s*$", re.I)
+_AFTER = re.compile(r"\b(?:after|following|during|with|from|on)\b(?: \w+){0,4}\s*$", re.I)
+_ADJACENT = re.compile(r"^[\s-]*$")
+_WORD = re.compile(r"[a-z][a-z'-]*")
+#: Between-words kept as lexical features when the mentions are this close (in words).
+_LEXICAL_GAP = 5
+
+
+def _bucket(value: int, edges: Sequence[int]) -> str:
+    """The first edge ``value`` does not exceed ("<=2"), or ">" the last."""
+    for edge in edges:
+        if value <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def _ranks(occurrences: Sequence[Occurrence]) -> tuple[Counter[str], dict[str, int]]:
+    """Mention counts and frequency rank (1 = most mentioned; ties by first mention)."""
+    counts = Counter(o.id for o in occurrences)
+    first: dict[str, int] = {}
+    for o in occurrences:
+        first.setdefault(o.id, o.start)
+    order = sorted(counts, key=lambda ui: (-counts[ui], first[ui]))
+    return counts, {ui: i + 1 for i, ui in enumerate(order)}
+
+
+def _related(ui: str, others: Iterable[str], trees: Trees) -> tuple[bool, bool]:
+    """Whether another disease of the document is below (more specific) / above ``ui``."""
+    mine = trees.get(ui, ())
+    below = above = False
+    for other in others:
+        if other == ui:
+            continue
+        theirs = trees.get(other, ())
+        below = below or any(t.startswith(m + ".") for t in theirs for m in mine)
+        above = above or any(m.startswith(t + ".") for t in theirs for m in mine)
+    return below, above
+
+
+def _sentence_features(doc: CidDocument, chem: Sequence[Occurrence],
+                       dis: Sequence[Occurrence], index: int) -> set[str]:
+    """Features of one sentence where both concepts occur, from its closest mention pair
+    (and the causal patterns of every pair)."""
+    pairs = sorted(((c, d) for c in chem for d in dis),
+                   key=lambda p: (max(p[0].start, p[1].start) - min(p[0].end, p[1].end),
+                                  p[0].start))
+    f = _mention_pair_features(doc, *pairs[0], index)
+    for c, d in pairs[1:]:
+        f |= {x for x in _mention_pair_features(doc, c, d, index) if x.startswith("pat:")}
+    return f
+
+
+def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
+                           index: int) -> set[str]:
+    """Features of one chemical and one disease mention in sentence ``index``."""
+    first, second = (c, d) if c.start <= d.start else (d, c)
+    text = doc.text
+    between = text[first.end:second.start] if first.end <= second.start else ""
+    words = _WORD.findall(between.lower())
+    s, e = doc.sentences[index]
+    sentence = text[s:e]
+    order = "CD" if first is c else "DC"
+    f = {f"order={order}", f"gap={_bucket(len(words), (0, 2, 5, 10, 20))}"}
+    f |= {f"btw:{name}" for name, rx in CUES.items() if rx.search(between)}
+    f |= {f"btw:{name}|{order}" for name, rx in CUES.items() if rx.search(between)}
+    f |= {f"sent:{name}" for name, rx in CUES.items() if rx.search(sentence)}
+    if _ADJACENT.match(between):
+        f.add(f"adjacent:{order}")
+    if order == "CD" and _INDUCED.match(between):
+        f.add("pat:C_induced_D")
+    if order == "DC" and _BY.search(between):
+        f.add("pat:D_by_C")
+    if order == "DC" and _AFTER.search(between):
+        f.add("pat:D_after_C")
+    if len(words) <= _LEXICAL_GAP:
+        f |= {f"bw={w}" for w in words}
+    before = _WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
+    after = _WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
+    f |= {f"pre={w}" for w in before} | {f"post={w}" for w in after}
+    if any(first.end <= o.start and o.end <= second.start and o.id != c.id
+           for o in doc.chemicals if o.sentence == index):
+        f.add("btw:other_chemical")
+    if any(first.end <= o.start and o.end <= second.start and o.id != d.id
+           for o in doc.diseases if o.sentence == index):
+        f.add("btw:other_disease")
+    return f
+
+
+_ROLE_BEFORE = {
+    "population": re.compile(r"\b(?:patients?|subjects?|children|adults?|women|men|cases?|"
+                             r"individuals|people|those|rats|mice) (?:\w+ ){0,2}with\s*$", re.I),
+    "indication": re.compile(r"\b(?:treatment|therapy|management|prevention|prophylaxis|"
+                             r"treating|treat|control) (?:of|for)\s*(?:\w+ )?$|\bfor\s*$",
+                             re.I),
+    "induced": re.compile(r"(?:induced|associated|related|caused|evoked)\s*$", re.I),
+    "treated": re.compile(r"\b(?:treated|treatment|therapy) with\s*$|\breceiv\w* $", re.I),
+}
+_ROLE_AFTER = {
+    "inducer": re.compile(r"^[\s-]*(?:induced|associated|related|evoked|provoked)\b", re.I),
+    "cause_of": re.compile(r"^\s*(?:\w+ ){0,2}(?:induc|caus|produc|provok|elicit)", re.I),
+    "toxicity": re.compile(r"^[\s-]*(?:toxicity|overdose|poisoning|intoxication|abuse)",
+                           re.I),
+    "treatment": re.compile(r"^[\s-]*(?:treatment|therapy|administration|infusion|"
+                            r"injection)", re.I),
+}
+
+
+def _roles(text: str, occurrences: Sequence[Occurrence]) -> set[str]:
+    """What the words around any mention of a concept say it is in this document."""
+    roles = set()
+    for o in occurrences:
+        before, after = text[max(0, o.start - 40):o.start], text[o.end:o.end + 40]
+        roles |= {name for name, rx in _ROLE_BEFORE.items() if rx.search(before)}
+        roles |= {name for name, rx in _ROLE_AFTER.items() if rx.search(after)}
+    return roles
+
+
+def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], list[str]]:
+    """A function from a pair to its features (document statistics computed once)."""
+    chem_count, chem_rank = _ranks(doc.chemicals)
+    dis_count, dis_rank = _ranks(doc.diseases)
+    chem_at: dict[str, list[Occurrence]] = defaultdict(list)
+    dis_at: dict[str, list[Occurrence]] = defaultdict(list)
+    for o in doc.chemicals:
+        chem_at[o.id].append(o)
+    for o in doc.diseases:
+        dis_at[o.id].append(o)
+    last = len(doc.sentences) - 1
+    n = max(len(doc.sentences), 1)
+    diseases = list(dis_count)
+    trees = mesh.trees
+    hierarchy = {ui: _related(ui, diseases, trees) for ui in diseases}
+    chem_roles = {ui: _roles(doc.text, occ) for ui, occ in chem_at.items()}
+    dis_roles = {ui: _roles(doc.text, occ) for ui, occ in dis_at.items()}
+
+    def features(pair: Pair) -> list[str]:
+        chem, dis = chem_at[pair[0]], dis_at[pair[1]]
+        cs, ds = {o.sentence for o in chem}, {o.sentence for o in dis}
+        shared = sorted(cs & ds)
+        distance = min(abs(a - b) for a in cs for b in ds)
+        c_title, d_title = bool(cs & doc.title), bool(ds & doc.title)
+        rc, rd = min(chem_rank[pair[0]], 3), min(dis_rank[pair[1]], 3)
+        cooc = _bucket(len(shared), (0, 1, 2))
+        rules = doc.rules.get(pair, frozenset())
+        f = {"bias", f"cooc={cooc}", f"sdist={_bucket(distance, (0, 1, 2, 4))}",
+             f"c_title={c_title}", f"d_title={d_title}", f"rank={rc}{rd}",
+             f"c_rank={rc}", f"d_rank={rd}",
+             f"c_freq={_bucket(chem_count[pair[0]], (1, 2, 4))}",
+             f"d_freq={_bucket(dis_count[pair[1]], (1, 2, 4))}",
+             f"n_chem={_bucket(len(chem_count), (1, 2, 4))}",
+             f"n_dis={_bucket(len(dis_count), (1, 2, 4, 8))}",
+             f"d_first={_bucket(4 * min(ds) // n, (0, 1, 2))}",
+             f"c_first={_bucket(4 * min(cs) // n, (0, 1, 2))}",
+             f"cooc|title={cooc}|{c_title}{d_title}", f"rank|cooc={rc}{rd}|{cooc}"}
+        f |= {f"rule={p}" for p in rules}
+        if PREDICATE in rules:
+            f.add(f"rule_cae|cooc={cooc}")
+        if last in ds:
+            f.add("d_last")
+        if last in shared:
+            f.add("cooc_last")
+        if doc.title and doc.title <= set(shared):
+            f.add("cooc_title")
+        below, above = hierarchy[pair[1]]
+        f.add(f"d_hier={'below' if below else ''}{'above' if above else ''}")
+        f |= {f"c_{x}" for x in chem_roles[pair[0]]} | {f"d_{x}" for x in dis_roles[pair[1]]}
+        f |= {f"d_branch={t[:3]}" for t in trees.get(pair[1], ("none",))}
+        f |= {f"d_id={pair[1]}", f"c_id={pair[0]}"}
+        f |= {f"c_action={a}" for a in mesh.actions.get(pair[0], ("none",))}
+        sentence_feats: set[str] = set()
+        for index in shared:
+            s_feats = _sentence_features(
+                doc, [o for o in chem if o.sentence == index],
+                [o for o in dis if o.sentence == index], index)
+            sentence_feats |= s_feats
+            if index in doc.title:
+                f |= {f"t:{x}" for x in s_feats if x.startswith(("pat:", "btw:", "adj"))}
+        f |= {f"s:{x}" for x in sentence_feats}
+        if {"pat:C_induced_D", "pat:D_by_C"} & sentence_feats:
+            f.add(f"induced|title={c_title}{d_title}")
+        return sorted(f)
+
+    return features
+
+
+def pair_features(doc: CidDocument, mesh: MeshFacts) -> dict[Pair, list[str]]:
+    """CRFsuite features of every candidate pair of the document."""
+    features = _document_features(doc, mesh)
+    return {pair: features(pair) for pair in doc.pairs()}
+
+
+# --- the classifier ---------------------------------------------------------------------------
+
+def read_mesh_facts(mesh_dir: Path) -> MeshFacts:
+    """Disease tree numbers (branches C and F03) and pharmacological actions from the MeSH
+    folder."""
+    trees: dict[str, list[str]] = defaultdict(list)
+    with gzip.open(mesh_dir / TREES_FILE, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row["tree_location"].startswith(_DISEASE_BRANCHES):
+                trees[row["DescriptorUI"]].append(row["tree_location"])
+    actions: dict[str, list[str]] = defaultdict(list)
+    with (mesh_dir / ACTIONS_FILE).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            actions[row["DescriptorUI"]].append(row["PharmActionUI"])
+    return MeshFacts({ui: tuple(t) for ui, t in trees.items()},
+                     {ui: tuple(a) for ui, a in actions.items()})
+
+
+@dataclass
+class CidClassifier:
+    """The trained model, its threshold, the MeSH facts and which mechanism concepts
+    count as chemicals (ligands such as dopamine, which BC5CDR annotates as chemicals)."""
+
+    tagger: CrfTagger
+    threshold: float
+    mesh: MeshFacts
+    ligands: frozenset[str] = frozenset()
+
+    def is_chemical(self, concept: Concept) -> bool:
+        return concept.type == "chemical" or (concept.type == "mechanism"
+                                              and concept.id in self.ligands)
+
+    def probabilities(self, doc: CidDocument) -> dict[Pair, float]:
+        """P(CID) of every candidate pair."""
+        out = {}
+        for pair, feats in pair_features(doc, self.mesh).items():
+            self.tagger.tag([feats])
+            out[pair] = self.tagger.marginal(LABEL, 0)
+        return out
+
+    def predict(self, doc: CidDocument) -> dict[Pair, float]:
+        """The positive pairs with their probability, less the pairs the document says the
+        chemical treats or relieves (a treated condition is not an adverse effect)."""
+        return {p: v for p, v in self.probabilities(doc).items()
+                if v >= self.threshold and not _treated(doc, p)}
+
+
+def ligand_ids(lexicon: Lexicon) -> frozenset[str]:
+    """The mechanism concepts of the lexicon that are ligands (neurotransmitters)."""
+    uis = (lexicon.concept_at(i) for i in range(lexicon.concept_count))
+    return frozenset(c.id for c in uis
+                     if c.type == "mechanism" and lexicon.category(c.id) == "ligand")
+
+
+def load_cid(mesh_dir: Path, lexicon: Lexicon | None = None, model_dir: Path = MODEL_DIR
+             ) -> CidClassifier:
+    """The shipped classifier (or the one in ``model_dir``), read once per process; the
+    lexicon, when given, says which mechanism concepts are ligands."""
+    model, meta = model_dir / MODEL_FILE, model_dir / META_FILE
+    if not model.is_file() or not meta.is_file():
+        raise ConfigError(f"CID model missing in {model_dir} (expected {MODEL_FILE} and "
+                          f"{META_FILE}); rebuild it with `evimap train cid`")
+    threshold = float(json.loads(meta.read_text(encoding="utf-8"))["threshold"])
+    return CidClassifier(CrfTagger(model), threshold, read_mesh_facts(mesh_dir),
+                         ligand_ids(lexicon) if lexicon is not None else frozenset())
+
+
+#: A rule claim that the chemical helps with the disease.
+_HELPS = frozenset({"treats", "prevents", "no_effect"})
+
+
+def _treated(doc: CidDocument, pair: Pair) -> bool:
+    """The rules say the chemical treats, prevents or fails to treat the disease ("pain
+    scores fell with magnesium"): a treated condition is not an adverse effect. (A text
+    cue veto, relief words without harm words, was tried and cost 1 point of F1.)"""
+    return bool(doc.rules.get(pair, frozenset()) & _HELPS)
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+def _telling_sentence(doc: CidDocument, pair: Pair) -> int | None:
+    """The sentence that states the pair best: a rule's, then a causal pattern or cue, then
+    the closest mentions; the title when they never share a sentence; None without title."""
+    chem = [o for o in doc.chemicals if o.id == pair[0]]
+    dis = [o for o in doc.diseases if o.id == pair[1]]
+    shared = sorted({o.sentence for o in chem} & {o.sentence for o in dis})
+    if not shared:
+        return min(doc.title) if doc.title else None
+
+    def strength(index: int) -> tuple[int, int, int]:
+        f = _sentence_features(doc, [o for o in chem if o.sentence == index],
+                               [o for o in dis if o.sentence == index], index)
+        causal = any(x.startswith("pat:") for x in f) or "btw:cause" in f
+        return (int(causal), int("btw:toxic" in f or "btw:after" in f),
+                -int("btw:protect" in f))
+    return max(shared, key=strength)
+
+
+def cid_claims(classifier: CidClassifier, text: str, segments: Sequence[Segment],
+               sentences: Sequence[Sentence], mentions: Sequence[Mention],
+               rule_claims: Sequence[Claim], evidence: Evidence) -> list[Claim]:
+    """``causes_adverse_effect`` claims for the classifier's positive pairs, each quoting its
+    most telling sentence; a pair the rules already claimed in that sentence is left out."""
+    doc = cid_document(text, segments, sentences, mentions, rule_claims,
+                       classifier.is_chemical)
+    names = {ui: m.concept if m.concept.id == ui else Concept(ui, m.text, m.concept.type)
+             for m in mentions for ui in (m.ids or (m.concept.id,))}
+    claimed = {(c.subject.id, c.object.id, c.start) for c in rule_claims
+               if c.predicate == PREDICATE}
+    out = []
+    for pair, probability in sorted(classifier.predict(doc).items()):
+        index = _telling_sentence(doc, pair)
+        if index is None:
+            continue
+        sentence = sentences[index]
+        if (*pair, sentence.start) in claimed:
+            continue
+        out.append(Claim(
+            subject=names[pair[0]], predicate=PREDICATE, object=names[pair[1]],
+            sentence=text[sentence.start:sentence.end], start=sentence.start,
+            end=sentence.end, segment=sentence.segment,
+            segment_kind=segments[sentence.segment].kind,
+            qualifiers={"via": VIA, "probability": round(probability, 3)},
+            evidence=replace(evidence, outcomes=list(evidence.outcomes),
+                             extractor=EXTRACTOR)))
+    return out

@@ -1,0 +1,137 @@
+"""The chemical-induced disease classifier: features on real BC5CDR abstracts, its claims,
+and the quality gate (Development-set F1 floors in eval/floors.json)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evimap.claims.cid import VIA, CidClassifier, load_cid, pair_features
+from evimap.evaluate.cid import evaluate_cid, gold_documents, gold_pairs, gold_view
+from evimap.model import RawDocument
+from evimap.pipeline import Resources, process
+
+FLOORS = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text())
+LITHIUM_CARBONATE, CYANOSIS, TRICUSPID = "D016651", "D003490", "D014262"
+
+
+@pytest.fixture(scope="module")
+def cid(settings: Any, lexicon: Any) -> CidClassifier:
+    return load_cid(settings.mesh_path, lexicon)
+
+
+@pytest.fixture(scope="module")
+def cid_resources(resources: Resources, cid: CidClassifier) -> Resources:
+    return dataclasses.replace(resources, cid=cid)
+
+
+@pytest.fixture(scope="module")
+def dev_path(data_dir: Path) -> Path:
+    return data_dir / FLOORS["cid"]["file"]
+
+
+@pytest.fixture(scope="module")
+def dev_docs(dev_path: Path, settings: Any) -> dict[str, RawDocument]:
+    return {d.metadata["pmid"]: d for d in gold_documents(dev_path, settings)}
+
+
+def test_candidates_and_features_of_a_real_abstract(dev_docs: dict[str, RawDocument],
+                                                    cid: CidClassifier) -> None:
+    raw = dev_docs["6794356"]   # "Tricuspid valve regurgitation and lithium carbonate toxicity"
+    doc = gold_view(raw)
+    features = pair_features(doc, cid.mesh)
+    chemicals = {o.id for o in doc.chemicals}
+    assert set(features) == {(c, d.id) for c in chemicals for d in doc.diseases}
+    title_pair = set(features[(LITHIUM_CARBONATE, TRICUSPID)])
+    assert {"c_title=True", "d_title=True", "cooc_title", "s:order=DC", "c_rank=1",
+            "d_branch=C14", "d_id=D014262"} <= title_pair
+    # "It also causes neurologic depression, cyanosis, ...": the rules resolve "It"
+    caused = set(features[(LITHIUM_CARBONATE, CYANOSIS)])
+    assert "rule=causes_adverse_effect" in caused and "rule_cae|cooc=<=1" not in title_pair
+    assert {"cooc=<=0", "sdist=<=1"} <= caused           # "It" is no gold mention
+    probabilities = cid.probabilities(doc)
+    assert probabilities == cid.probabilities(doc)      # deterministic
+    assert probabilities[(LITHIUM_CARBONATE, CYANOSIS)] >= cid.threshold
+    assert set(cid.predict(doc)) & gold_pairs(raw)
+
+
+def test_composite_mentions_and_unnormalised_ones(dev_docs: dict[str, RawDocument],
+                                                  cid: CidClassifier) -> None:
+    raw = dev_docs["3703509"]   # "Hyperglycemic acidotic coma" names three diseases
+    doc = gold_view(raw)
+    diseases = {o.id for o in doc.diseases}
+    assert {"D006943", "D000140", "D003128"} <= diseases
+    assert "-1" not in diseases
+    assert gold_pairs(raw) <= set(doc.pairs())
+
+
+def test_x_induced_y_pattern(dev_docs: dict[str, RawDocument], cid: CidClassifier) -> None:
+    found = 0
+    for raw in list(dev_docs.values())[:60]:
+        doc = gold_view(raw)
+        for pair, feats in pair_features(doc, cid.mesh).items():
+            if "s:pat:C_induced_D" in feats:
+                found += 1
+                shared = ({o.sentence for o in doc.chemicals if o.id == pair[0]}
+                          & {o.sentence for o in doc.diseases if o.id == pair[1]})
+                assert any(re.search(r"-?(?:induced|associated|related|evoked|provoked|"
+                                     r"caused|dependent|mediated)\b",
+                                     doc.text[slice(*doc.sentences[i])], re.I)
+                           for i in shared)
+    assert found >= 10
+
+
+def test_claims_from_the_classifier(dev_docs: dict[str, RawDocument],
+                                    cid_resources: Resources, resources: Resources) -> None:
+    raw = dev_docs["6794356"]
+    with_cid = process(raw, cid_resources).claims
+    without = process(raw, resources).claims
+    assert not any(c.qualifiers.get("via") == VIA for c in without)
+    extra = [c for c in with_cid if c.qualifiers.get("via") == VIA]
+    assert extra and len(with_cid) == len(without) + len(extra)
+    rule_keys = {(c.subject.id, c.object.id, c.start) for c in without
+                 if c.predicate == "causes_adverse_effect"}
+    assert cid_resources.cid is not None
+    threshold = cid_resources.cid.threshold
+    for claim in extra:
+        assert claim.predicate == "causes_adverse_effect"
+        assert claim.sentence == raw.text[claim.start:claim.end]
+        assert claim.qualifiers["probability"] >= threshold
+        assert (claim.subject.id, claim.object.id, claim.start) not in rule_keys
+        assert claim.subject.type == "chemical" and claim.object.type == "disease"
+        assert claim.evidence.extractor.startswith("cid/")
+
+
+# --- the quality gate ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def end_to_end(dev_path: Path, settings: Any, cid_resources: Resources) -> dict[str, Any]:
+    return evaluate_cid(dev_path, settings, cid_resources)
+
+
+@pytest.fixture(scope="module")
+def with_gold_entities(dev_path: Path, settings: Any,
+                       cid_resources: Resources) -> dict[str, Any]:
+    return evaluate_cid(dev_path, settings, cid_resources, gold_entities=True)
+
+
+def test_cid_end_to_end_floor(end_to_end: dict[str, Any]) -> None:
+    floors = FLOORS["cid"]["end_to_end"]
+    assert end_to_end["f1"] >= floors["f1"], end_to_end
+    assert end_to_end["mesh2023"]["f1"] >= floors["mesh2023_f1"], end_to_end
+
+
+def test_cid_gold_entities_floor(with_gold_entities: dict[str, Any]) -> None:
+    assert with_gold_entities["f1"] >= FLOORS["cid"]["gold_entities"]["f1"], with_gold_entities
+    assert with_gold_entities["f1"] > with_gold_entities["cooccurrence"]["f1"] + 0.1
+
+
+def test_cid_json_shape(end_to_end: dict[str, Any]) -> None:
+    assert {"p", "r", "f1", "tp", "fp", "fn", "docs", "seconds"} <= set(end_to_end)
+    assert end_to_end["docs"] == 500
+    assert end_to_end["tp"] + end_to_end["fn"] == 1012      # BC5CDR Development's CID pairs
