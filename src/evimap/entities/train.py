@@ -19,9 +19,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import EvimapError, InputError
+from ..evaluate.ner import gold_documents
 from ..model import RawDocument
-from ..read import read_file
 from ..settings import Settings
 from ..text import sentences
 from .crf import bio_labels, sentence_features, sentence_tokens, train
@@ -37,17 +36,6 @@ from .ner import (
 
 TRAINING_FILE = ("bc5cdr", "CDR_TrainingSet.PubTator.txt")
 LABELS = ("Chemical", "Disease")
-
-
-def training_documents(path: Path, settings: Settings) -> list[RawDocument]:
-    docs = []
-    for item in read_file(path, settings):
-        if isinstance(item, InputError):
-            raise item
-        docs.append(item)
-    if not any(d.gold_mentions for d in docs):
-        raise EvimapError(f"{path}: no annotations to train on")
-    return docs
 
 
 def _sequences(docs: Sequence[RawDocument], settings: Settings, lexicon: Lexicon
@@ -83,7 +71,7 @@ def train_ner(settings: Settings, lexicon: Lexicon, out: Path, iterations: int =
     """Train the model into ``out``; returns what was done (for the CLI and the model card)."""
     path = training or settings.data_path(*TRAINING_FILE)
     started = time.perf_counter()
-    docs = training_documents(path, settings)
+    docs = gold_documents(path, settings)
     out.mkdir(parents=True, exist_ok=True)
     train(_sequences(docs, settings, lexicon), out / MODEL_FILE, max_iterations=iterations)
     names = names_table(docs)
