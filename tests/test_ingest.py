@@ -195,3 +195,17 @@ def test_report_escapes_scraped_markup(tmp_path, settings, resources):
         html = ev.report(tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_copies_of_a_work_share_its_design(seeds_store):
+    from evimap import assemble
+
+    (st,) = [s for s in seeds_store.statements(about="topiramate")
+             if s["predicate"] == "treats" and s["object"]["id"] == "D008881"]
+    pubmed_copy = _doc(seeds_store, "001")
+    assert pubmed_copy["design"] == "unspecified"      # this copy says nothing of its design
+    # ... but its claims count as the review its other copy (000, "REVIEW") says it is
+    expected = assemble.claim_weight("expert_opinion", pubmed_copy["credibility"], False,
+                                     False, None)
+    assert st["belief"] == pytest.approx(expected, abs=1e-3)
+    assert st["n_works"] == 1

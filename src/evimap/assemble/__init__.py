@@ -172,11 +172,21 @@ def _flag_contested(statements: Iterable[Statement]) -> None:
                 st.contested = True
 
 
+#: Claim rows for assembly. A claim whose design is unspecified takes its work's design when
+#: another copy of the same paper states one (one site labels the abstract "REVIEW", the
+#: other does not: both copies' claims are the review's).
 CLAIM_ROWS_SQL = """
+WITH work_design AS (
+    SELECT work_id, min(design) AS design FROM documents
+    WHERE design IS NOT NULL AND design <> 'unspecified' GROUP BY work_id
+)
 SELECT c.statement_key, c.subject_id, c.predicate, c.object_id, c.negated, c.hedged,
-       c.hypothetical, c.work_id, c.segment_kind, c.id AS claim_id, e.design, e.n,
-       d.credibility
+       c.hypothetical, c.work_id, c.segment_kind, c.id AS claim_id,
+       CASE WHEN e.design = 'unspecified' AND c.segment_kind <> 'comment'
+            THEN coalesce(w.design, e.design) ELSE e.design END AS design,
+       e.n, d.credibility
 FROM claims c JOIN evidence e ON e.claim_id = c.id JOIN documents d ON d.id = c.doc_id
+LEFT JOIN work_design w ON w.work_id = c.work_id
 """
 
 
