@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := build/demo.duckdb
 
-.PHONY: demo test lint typecheck lock vocab bench clean train-ner
+.PHONY: demo test lint typecheck lock vocab bench clean train-ner browser-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser-deps
 	$(BIN)/pytest -q
+
+# The browser test of `evimap serve` needs Debian's chromium and chromedriver: install them
+# when missing and we are root with apt-get; otherwise (or if that fails) that test is skipped.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver for the browser test"; \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver ) \
+		|| echo "note: could not install chromium/chromium-driver; the browser test will be skipped"; \
+	else echo "note: chromium or chromedriver missing (and not root with apt-get); the browser test will be skipped"; fi
 
 # Re-resolve the lockfile (needs uv: pip install uv).
 lock:

@@ -54,3 +54,18 @@ def seed_paths(seeds_dir: Path) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+
+#: A scraped page carrying markup that must show as text and never run in the web UI.
+HOSTILE_PAGE = (
+    "Magnesium for migraine <script>document.title='pwned'</script>\n\n"
+    "Magnesium was effective in the treatment of migraine <img src=x "
+    "onerror=\"window.pwned=1\"> in a small open-label study of 30 patients "
+    "<script>window.pwned = true</script>.\n")
+
+
+@pytest.fixture(scope="session")
+def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "hostile.txt"
+    path.write_text(HOSTILE_PAGE, encoding="utf-8")
+    return path

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import discover as discovery
+from .assemble import DESIGN_RANK
 from .entities import Lexicon
-from .errors import EvimapError
+from .errors import EvimapError, NotFoundError
 from .pipeline import FileResult, IngestReport, Resources, ingest, load_resources
 from .settings import Settings, load_settings
 from .sources import segment_source_kind
@@ -44,6 +46,26 @@ SELECT s.*, cs.name AS subject_name, cs.type AS subject_type,
        co.name AS object_name, co.type AS object_type
 FROM statements s JOIN concepts cs ON cs.id = s.subject_id JOIN concepts co ON co.id = s.object_id
 """
+
+
+#: Subject types that count as interventions on the evidence map.
+INTERVENTION_TYPES = ("chemical", "procedure")
+_DOC_COLUMNS = ("d.id, d.path, d.work_id, d.title, d.format, d.source_kind, d.credibility, "
+                "d.n_comments, d.design, d.near_dup_of, d.similarity")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its items, how many there are in all, and where it starts."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"total": self.total, "limit": self.limit, "offset": self.offset,
+                "items": self.items}
 
 
 class Evimap:
@@ -109,8 +131,8 @@ class Evimap:
     def _resolve_ids(self, term: str) -> list[str]:
         ids = [c["id"] for c in self.resolve(term)]
         if not ids:
-            raise EvimapError(f"no concept matches {term!r} (try a MeSH name or ID, "
-                              "or `evimap claims` to see what the store holds)")
+            raise NotFoundError(f"no concept matches {term!r} (try a MeSH name or ID, "
+                                "or `evimap claims` to see what the store holds)")
         return ids
 
     # --- documents -------------------------------------------------------------------------
@@ -129,20 +151,9 @@ class Evimap:
         return docs
 
     def segments(self, doc_id: str) -> list[dict[str, Any]]:
-        out = []
-        for s in self.store.rows(
-                "SELECT kind, label, text, start_offset, end_offset, reason, author, date "
-                "FROM segments WHERE doc_id = ? ORDER BY idx", [doc_id]):
-            seg = {"kind": s["kind"], "label": s["label"], "text": s["text"],
-                   "start": s["start_offset"], "end": s["end_offset"]}
-            if s["kind"] == "boilerplate":
-                seg["reason"] = s["reason"]
-            if s["kind"] == "comment":
-                seg["author"] = s["author"]
-                seg["date"] = s["date"]
-                seg["source_kind"] = segment_source_kind("", "comment")
-            out.append(seg)
-        return out
+        return [_segment_json(s) for s in self.store.rows(
+            "SELECT kind, label, text, start_offset, end_offset, reason, author, date "
+            "FROM segments WHERE doc_id = ? ORDER BY idx", [doc_id])]
 
     # --- claims, statements, evidence ------------------------------------------------------
 
@@ -170,14 +181,7 @@ class Evimap:
         sql += " ORDER BY s.belief DESC, cs.name, s.predicate, co.name"
         out = []
         for r in self.store.rows(sql, params):
-            claims = [c for c in self._claims_by_key(r["key"])]
-            out.append({
-                "key": r["key"], "subject": _concept(r, "subject"), "predicate": r["predicate"],
-                "object": _concept(r, "object"), "negated": r["negated"],
-                "belief": r["belief"], "contested": r["contested"], "n_claims": r["n_claims"],
-                "n_works": r["n_works"], "best_design": r["best_design"],
-                "explanation": json.loads(r["explanation"]) if r["explanation"] else None,
-                "evidence": claims})
+            out.append({**_statement_json(r), "evidence": self._claims_by_key(r["key"])})
         return out
 
     def _claims_by_key(self, key: str) -> list[dict[str, Any]]:
@@ -195,6 +199,302 @@ class Evimap:
             params.append(self._resolve_ids(condition))
         sql += " ORDER BY co.name, c.predicate, e.design, d.path, c.start_offset"
         return [_claim_json(r) for r in self.store.rows(sql, params)]
+
+
+    # --- paged queries (the HTTP API and the web UI) ---------------------------------------
+    # Each filters, sorts and pages in SQL, so a listing costs the same on any store size.
+
+    def _page(self, sql: str, where: Sequence[str], params: Sequence[Any], order: str,
+              limit: int, offset: int, order_params: Sequence[Any] = ()
+              ) -> tuple[list[dict[str, Any]], int]:
+        """Rows ``offset`` to ``offset + limit`` of ``sql`` filtered by ``where`` (ANDed),
+        sorted by ``order``, and how many rows there are in all."""
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        total = int(self.store.scalar(f"SELECT count(*) FROM ({sql})", params))
+        rows = self.store.rows(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                               [*params, *order_params, limit, offset])
+        return rows, total
+
+    def _require(self, table: str, column: str, value: str, what: str) -> None:
+        if not self.store.scalar(f"SELECT count(*) FROM {table} WHERE {column} = ?", [value]):
+            raise NotFoundError(f"no {what} {value!r} in the store")
+
+    def list_documents(self, q: str | None = None, source_kind: str | None = None,
+                       work_id: str | None = None, concept: str | None = None,
+                       limit: int = 50, offset: int = 0) -> Page:
+        """Documents whose title, path or text contains ``q`` (any case), of a source kind,
+        of a work, or mentioning a concept (MeSH ID)."""
+        where, params = [], []
+        if q:
+            where.append("(contains(lower(coalesce(d.title, '')), lower(?)) OR "
+                         "contains(lower(d.path), lower(?)) OR contains(lower(d.text), lower(?)))")
+            params += [q, q, q]
+        for column, value in (("d.source_kind", source_kind), ("d.work_id", work_id)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if concept:
+            where.append("d.id IN (SELECT doc_id FROM mentions WHERE concept_id = ?)")
+            params.append(concept)
+        sql = f"SELECT {_DOC_COLUMNS} FROM documents d"
+        rows, total = self._page(sql, where, params, "d.path, d.id", limit, offset)
+        return Page(rows, total, limit, offset)
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """One document with its text, metadata, credibility signals, other paths and the
+        other sources of its work."""
+        rows = self.store.rows(f"SELECT {_DOC_COLUMNS}, d.record, d.text, d.metadata, "
+                               "d.signals, d.kind_scores, d.ingested_at FROM documents d "
+                               "WHERE d.id = ?", [doc_id])
+        if not rows:
+            raise NotFoundError(f"no document {doc_id!r} in the store")
+        doc = rows[0]
+        for key in ("signals", "kind_scores", "metadata"):
+            doc[key] = json.loads(doc[key]) if doc[key] else None
+        doc["paths"] = [r["path"] for r in self.store.rows(
+            "SELECT path FROM document_paths WHERE doc_id = ? ORDER BY path", [doc_id])]
+        doc["work_sources"] = self.store.rows(
+            "SELECT id, path, title, source_kind FROM documents WHERE work_id = ? AND id <> ? "
+            "ORDER BY path", [doc["work_id"], doc_id])
+        return doc
+
+    def list_segments(self, doc_id: str, kind: str | None = None, limit: int = 200,
+                      offset: int = 0) -> Page:
+        """A document's segments in reading order (as :meth:`segments`, plus ``idx``)."""
+        self._require("documents", "id", doc_id, "document")
+        where, params = ["doc_id = ?"], [doc_id]
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        rows, total = self._page("SELECT * FROM segments", where, params, "idx", limit, offset)
+        return Page([{"idx": r["idx"], **_segment_json(r)} for r in rows], total, limit, offset)
+
+    def mentions(self, doc_id: str, start: int = 0, end: int | None = None
+                 ) -> list[dict[str, Any]]:
+        """The entity mentions of a document between two text offsets, with their concepts."""
+        return self.store.rows(
+            "SELECT m.idx, m.segment_idx, m.start_offset AS start, m.end_offset AS end, m.text,"
+            " m.concept_id, c.name AS concept_name, m.type, m.source, m.negated, m.hedged,"
+            " m.hypothetical FROM mentions m JOIN concepts c ON c.id = m.concept_id"
+            " WHERE m.doc_id = ? AND m.start_offset >= ? AND m.end_offset <= ?"
+            " ORDER BY m.start_offset, m.end_offset DESC",
+            [doc_id, start, end if end is not None else 2**31 - 1])
+
+    def list_works(self, limit: int = 50, offset: int = 0) -> Page:
+        """Works (a paper or page however many copies), with their number of sources."""
+        sql = ("SELECT w.id, w.title, w.created_at, (SELECT count(*) FROM documents d "
+               "WHERE d.work_id = w.id) AS n_sources FROM works w")
+        rows, total = self._page(sql, [], [], "w.title, w.id", limit, offset)
+        return Page(rows, total, limit, offset)
+
+    def work(self, work_id: str) -> dict[str, Any]:
+        rows = self.store.rows("SELECT id, title, content_hash, created_at FROM works "
+                               "WHERE id = ?", [work_id])
+        if not rows:
+            raise NotFoundError(f"no work {work_id!r} in the store")
+        return {**rows[0], "documents": self.list_documents(work_id=work_id, limit=1000).items}
+
+    def search_concepts(self, q: str | None = None, type: str | None = None,
+                        limit: int = 50, offset: int = 0) -> Page:
+        """Concepts in the store whose name, a mention's text, or (exactly) a MeSH synonym
+        matches ``q``: exact names first, then prefixes, then the most mentioned."""
+        where, params = [], []
+        q = (q or "").strip()
+        if q:
+            synonym = self.lexicon.lookup(q)
+            where.append("(contains(lower(c.name), lower(?)) OR c.id = ? OR c.id IN (SELECT"
+                         " concept_id FROM mentions WHERE contains(lower(text), lower(?))))")
+            params += [q, synonym.id if synonym else q, q]
+        if type:
+            where.append("c.type = ?")
+            params.append(type)
+        sql = ("SELECT c.id, c.name, c.type, (SELECT count(*) FROM mentions m "
+               "WHERE m.concept_id = c.id) AS n_mentions FROM concepts c")
+        order = ("CASE WHEN lower(c.name) = lower(?) THEN 0 WHEN starts_with(lower(c.name), "
+                 "lower(?)) THEN 1 WHEN contains(lower(c.name), lower(?)) THEN 2 ELSE 3 END, "
+                 "n_mentions DESC, c.name, c.id")
+        if not q:
+            rows, total = self._page(sql, where, params, "c.name, c.id", limit, offset)
+        else:
+            rows, total = self._page(sql, where, params, order, limit, offset, [q, q, q])
+        return Page(rows, total, limit, offset)
+
+
+    def concept(self, concept_id: str) -> dict[str, Any]:
+        """A concept of the store: MeSH ID, name, type, tree numbers, synonyms (from the
+        lexicon) and how often the store mentions it and makes claims about it."""
+        rows = self.store.rows("SELECT id, name, type, trees FROM concepts WHERE id = ?",
+                               [concept_id])
+        if not rows:
+            raise NotFoundError(f"no concept {concept_id!r} in the store")
+        c = rows[0]
+        c["trees"] = list(c["trees"] or [])
+        c["synonyms"] = [n for n in self.lexicon.synonyms(concept_id) if n != c["name"]]
+        c["counts"] = self.store.rows(
+            "SELECT (SELECT count(*) FROM mentions WHERE concept_id = $1) AS mentions,"
+            " (SELECT count(DISTINCT doc_id) FROM mentions WHERE concept_id = $1) AS documents,"
+            " (SELECT count(*) FROM claims WHERE subject_id = $1 OR object_id = $1) AS claims,"
+            " (SELECT count(*) FROM statements WHERE subject_id = $1 OR object_id = $1)"
+            " AS statements", [concept_id])[0]
+        return c
+
+    def neighbours(self, concept_id: str, limit: int = 12) -> list[dict[str, Any]]:
+        """The concepts a concept shares statements with, strongest first: for each one its
+        strongest statement (``outgoing`` when the concept is the subject)."""
+        return self.store.rows(
+            "SELECT n.id, n.name, n.type, s.key, s.predicate, s.negated, s.belief, s.n_works,"
+            " s.subject_id = $1 AS outgoing FROM statements s JOIN concepts n ON n.id ="
+            " CASE WHEN s.subject_id = $1 THEN s.object_id ELSE s.subject_id END"
+            " WHERE (s.subject_id = $1 OR s.object_id = $1) AND n.id <> $1"
+            " QUALIFY row_number() OVER (PARTITION BY n.id ORDER BY s.belief DESC, s.key) = 1"
+            " ORDER BY s.belief DESC, n.name LIMIT $2", [concept_id, limit])
+
+    def _claim_filters(self, prefix: str, subject: str | None, object: str | None,
+                       predicate: str | None, about: str | None
+                       ) -> tuple[list[str], list[Any]]:
+        """WHERE terms shared by claims and statements; concepts are user terms (names,
+        synonyms, MeSH IDs) resolved as :meth:`resolve` does."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, term in (("subject_id", subject), ("object_id", object)):
+            if term:
+                where.append(f"list_contains(?, {prefix}.{column})")
+                params.append(self._resolve_ids(term))
+        if about:
+            ids = self._resolve_ids(about)
+            where.append(f"(list_contains(?, {prefix}.subject_id) OR "
+                         f"list_contains(?, {prefix}.object_id))")
+            params += [ids, ids]
+        if predicate:
+            where.append(f"{prefix}.predicate = ?")
+            params.append(predicate)
+        return where, params
+
+    def list_statements(self, subject: str | None = None, object: str | None = None,
+                        predicate: str | None = None, design: str | None = None,
+                        about: str | None = None, min_belief: float | None = None,
+                        limit: int = 50, offset: int = 0) -> Page:
+        """Statements, strongest first, without their evidence (see :meth:`statement` and
+        :meth:`list_claims` with ``statement=KEY``); ``design`` is the best design."""
+        where, params = self._claim_filters("s", subject, object, predicate, about)
+        if design:
+            where.append("s.best_design = ?")
+            params.append(design)
+        if min_belief is not None:
+            where.append("s.belief >= ?")
+            params.append(min_belief)
+        rows, total = self._page(STATEMENTS_SQL, where, params,
+                                 "s.belief DESC, cs.name, s.predicate, co.name, s.key",
+                                 limit, offset)
+        return Page([_statement_json(r) for r in rows], total, limit, offset)
+
+    def statement(self, key: str) -> dict[str, Any]:
+        """One statement with why it has its belief: the weight of each work behind it (with
+        the work's title) and the narrower statements that support it."""
+        rows = self.store.rows(STATEMENTS_SQL + " WHERE s.key = ?", [key])
+        if not rows:
+            raise NotFoundError(f"no statement {key!r} in the store")
+        st = _statement_json(rows[0])
+        expl = st["explanation"] or {}
+        titles = {r["id"]: r["title"] for r in self.store.rows(
+            "SELECT id, title FROM works WHERE list_contains(?, id)",
+            [[w["work_id"] for w in expl.get("works", []) + expl.get("support", [])]])}
+        for w in expl.get("works", []) + expl.get("support", []):
+            w["title"] = titles.get(w["work_id"])
+        narrower = expl.get("supported_by") or []
+        st["supported_by"] = [_statement_json(r) for r in self.store.rows(
+            STATEMENTS_SQL + " WHERE list_contains(?, s.key) ORDER BY s.belief DESC",
+            [narrower])] if narrower else []
+        return st
+
+    def list_claims(self, subject: str | None = None, object: str | None = None,
+                    predicate: str | None = None, design: str | None = None,
+                    about: str | None = None, statement: str | None = None,
+                    doc_id: str | None = None, limit: int = 50, offset: int = 0) -> Page:
+        """Claims with their evidence (the ``claims --json`` shape); ``design`` is the
+        evidence design of the claim."""
+        where, params = self._claim_filters("c", subject, object, predicate, about)
+        for column, value in (("e.design", design), ("c.statement_key", statement),
+                              ("c.doc_id", doc_id)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows, total = self._page(CLAIMS_SQL, where, params,
+                                 "cs.name, c.predicate, co.name, d.path, c.start_offset, c.id",
+                                 limit, offset)
+        return Page([_claim_json(r) for r in rows], total, limit, offset)
+
+    def claim(self, claim_id: str) -> dict[str, Any]:
+        rows = self.store.rows(CLAIMS_SQL + " WHERE c.id = ?", [claim_id])
+        if not rows:
+            raise NotFoundError(f"no claim {claim_id!r} in the store")
+        return _claim_json(rows[0])
+
+    def claim_contexts(self, claim_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """For each claim, the segment (paragraph) its sentence sits in and the mentions of
+        its subject and object inside the sentence (``role`` subj or obj)."""
+        if not claim_ids:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.store.rows(
+                "SELECT c.id, s.kind, s.label, s.text, s.start_offset, s.end_offset, s.author,"
+                " s.date FROM claims c JOIN segments s ON s.doc_id = c.doc_id"
+                " AND s.idx = c.segment_idx WHERE list_contains(?, c.id)", [list(claim_ids)]):
+            out[r["id"]] = {"segment": _segment_json(r), "mentions": []}
+        for m in self.store.rows(
+                "SELECT c.id, m.start_offset AS start, m.end_offset AS end, m.concept_id,"
+                " CASE WHEN m.concept_id = c.subject_id THEN 'subj' ELSE 'obj' END AS role"
+                " FROM claims c JOIN mentions m ON m.doc_id = c.doc_id"
+                " AND m.start_offset >= c.start_offset AND m.end_offset <= c.end_offset"
+                " AND (m.concept_id = c.subject_id OR m.concept_id = c.object_id)"
+                " WHERE list_contains(?, c.id) ORDER BY m.start_offset", [list(claim_ids)]):
+            if m["id"] in out:
+                out[m.pop("id")]["mentions"].append(m)
+        return out
+
+    def evidence_map(self, object_types: Sequence[str] = ("disease",),
+                     predicate: str | None = None, rows: int = 30, cols: int = 30
+                     ) -> dict[str, Any]:
+        """Interventions x conditions (or other object types): for the ``rows``
+        interventions and ``cols`` objects with the most independent works, every pair's
+        number of works, best design, highest belief and strongest statement. Negated
+        statements are left out."""
+        sql = """
+        WITH st AS (
+            SELECT s.key, s.subject_id, s.object_id, s.predicate, s.belief, s.best_design
+            FROM statements s JOIN concepts cs ON cs.id = s.subject_id
+            JOIN concepts co ON co.id = s.object_id
+            WHERE NOT s.negated AND list_contains(?, cs.type) AND list_contains(?, co.type)
+              AND (? IS NULL OR s.predicate = ?)),
+        pw AS (SELECT st.subject_id, st.object_id, c.work_id
+               FROM st JOIN claims c ON c.statement_key = st.key),
+        top_rows AS (SELECT subject_id AS id, count(DISTINCT work_id) AS n_works FROM pw
+                     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?),
+        top_cols AS (SELECT object_id AS id, count(DISTINCT work_id) AS n_works FROM pw
+                     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?)
+        SELECT st.subject_id, st.object_id, max(st.belief) AS belief,
+               arg_max(st.key, st.belief) AS key, count(*) AS n_statements,
+               list(DISTINCT st.best_design) AS designs, list(DISTINCT st.predicate) AS predicates,
+               (SELECT count(DISTINCT work_id) FROM pw WHERE pw.subject_id = st.subject_id
+                AND pw.object_id = st.object_id) AS n_works
+        FROM st WHERE st.subject_id IN (SELECT id FROM top_rows)
+          AND st.object_id IN (SELECT id FROM top_cols)
+        GROUP BY st.subject_id, st.object_id"""
+        params = [list(INTERVENTION_TYPES), list(object_types), predicate, predicate, rows, cols]
+        cells = self.store.rows(sql, params)
+        for c in cells:
+            c["best_design"] = min(c.pop("designs"), key=lambda d: DESIGN_RANK.get(d, 99))
+            c["predicates"] = sorted(c["predicates"])
+        ids = sorted({c["subject_id"] for c in cells} | {c["object_id"] for c in cells})
+        names = {r["id"]: r for r in self.store.rows(
+            "SELECT id, name, type FROM concepts WHERE list_contains(?, id)", [ids])}
+
+        def axis(key: str) -> list[dict[str, Any]]:
+            used = {c[key] for c in cells}
+            return sorted((names[i] for i in used), key=lambda r: r["name"].lower())
+
+        return {"rows": axis("subject_id"), "cols": axis("object_id"), "cells": cells}
 
     # --- discovery -------------------------------------------------------------------------
 
@@ -234,6 +534,28 @@ def _concept(r: dict[str, Any], role: str) -> dict[str, Any]:
 def _named(concepts: dict[str, dict[str, Any]], cid: str) -> dict[str, Any]:
     c = concepts.get(cid, {"id": cid, "name": cid, "type": "unknown"})
     return {"id": c["id"], "name": c["name"], "type": c["type"]}
+
+
+def _segment_json(s: dict[str, Any]) -> dict[str, Any]:
+    seg = {"kind": s["kind"], "label": s["label"], "text": s["text"],
+           "start": s["start_offset"], "end": s["end_offset"]}
+    if s["kind"] == "boilerplate":
+        seg["reason"] = s["reason"]
+    if s["kind"] == "comment":
+        seg["author"] = s["author"]
+        seg["date"] = s["date"]
+        seg["source_kind"] = segment_source_kind("", "comment")
+    return seg
+
+
+def _statement_json(r: dict[str, Any]) -> dict[str, Any]:
+    """A statement row (``STATEMENTS_SQL``) without its evidence."""
+    return {
+        "key": r["key"], "subject": _concept(r, "subject"), "predicate": r["predicate"],
+        "object": _concept(r, "object"), "negated": r["negated"], "belief": r["belief"],
+        "contested": r["contested"], "n_claims": r["n_claims"], "n_works": r["n_works"],
+        "best_design": r["best_design"],
+        "explanation": json.loads(r["explanation"]) if r["explanation"] else None}
 
 
 def _claim_json(r: dict[str, Any]) -> dict[str, Any]:

@@ -242,6 +242,20 @@ def report_cmd(obj: Context, out: str) -> None:
     click.echo(f"report written to {path}")
 
 
+@cli.command("serve", short_help="Serve the JSON API and the web UI.")
+@click.option("--host", metavar="ADDRESS", default=None, help="Address to bind [env "
+              "EVIMAP_HOST; default 127.0.0.1]; any other than loopback needs --token.")
+@click.option("--port", type=int, default=None, help="Port [env EVIMAP_PORT; default 8765].")
+@click.option("--token", metavar="TOKEN", default=None, help="Require this token on every "
+              "request (Authorization: Bearer TOKEN or ?token=TOKEN) [env EVIMAP_TOKEN].")
+@pass_ctx
+def serve_cmd(obj: Context, host: str | None, port: int | None, token: str | None) -> None:
+    """Serve the store (--db) as a JSON API under /api and a web UI: the evidence map,
+    statements with their evidence, documents as ingested, concepts and search."""
+    from .serve import serve
+    serve(load_settings(**obj.overrides, host=host, port=port, token=token))
+
+
 @cli.group("vocab")
 def vocab() -> None:
     """The MeSH lexicon used for entity recognition."""

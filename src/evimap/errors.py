@@ -15,6 +15,10 @@ class ConfigError(EvimapError):
     """A setting is wrong or a data file it points to is missing."""
 
 
+class NotFoundError(EvimapError):
+    """What the user asked for (a document, a statement, a concept) is not in the store."""
+
+
 class InputError(EvimapError):
     """One input file (or one record in it) cannot be read.
 

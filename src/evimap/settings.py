@@ -58,6 +58,15 @@ SETTINGS: tuple[Setting, ...] = (
             "two sources are one work.", float),
     Setting("jobs", "EVIMAP_JOBS", lambda: 1,
             "Worker processes for ingest (1 = in this process).", int),
+    Setting("host", "EVIMAP_HOST", lambda: "127.0.0.1",
+            "Address `evimap serve` binds to; any address but loopback requires a token."),
+    Setting("port", "EVIMAP_PORT", lambda: 8765, "Port `evimap serve` listens on.", int),
+    Setting("max_upload_mb", "EVIMAP_MAX_UPLOAD_MB", lambda: 20.0,
+            "Largest request body `evimap serve` accepts for an upload (all files "
+            "together), in MB.", float),
+    Setting("token", "EVIMAP_TOKEN", lambda: "",
+            "Access token of `evimap serve`: when set, every request must carry it "
+            "(Authorization: Bearer TOKEN or ?token=TOKEN)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -73,6 +82,10 @@ class Settings:
     max_file_mb: float
     near_dup_threshold: float
     jobs: int
+    host: str
+    port: int
+    max_upload_mb: float
+    token: str
 
     @property
     def mesh_path(self) -> Path:

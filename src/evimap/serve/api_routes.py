@@ -1,0 +1,167 @@
+"""The JSON API (``/api/...``): each route is one call of :class:`evimap.api.Evimap`.
+
+Every listing takes ``limit`` and ``offset`` and answers ``{total, limit, offset, items}``;
+errors answer ``{"error": {"code", "message"}}`` (see ``app.py`` and docs/api.md).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import Path as PathParam
+
+from .app import EvimapDep
+from .uploads import ingest_uploads
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500).")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+#: Documents, works, statements and claims are keyed by hex content hashes.
+HashId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{1,64}$")]
+#: Concepts by MeSH descriptor (or supplementary) ID.
+ConceptId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_:-]{1,64}$")]
+Term = Annotated[str | None, Query(description="A concept: name, synonym or MeSH ID.")]
+
+
+@router.get("/stats", summary="How many works, documents, claims, ... the store holds")
+def stats(ev: EvimapDep) -> dict[str, int]:
+    return ev.store.counts()
+
+
+@router.get("/documents", summary="Documents (sources), searchable")
+def documents(ev: EvimapDep, q: str | None = None, source_kind: str | None = None,
+              work: str | None = None, concept: str | None = None, limit: Limit = 50,
+              offset: Offset = 0) -> dict[str, Any]:
+    """Documents whose title, path or text contains ``q``; of a ``source_kind``; of a
+    ``work``; mentioning a ``concept`` (MeSH ID)."""
+    return ev.list_documents(q, source_kind, work, concept, limit, offset).to_json()
+
+
+@router.get("/documents/{doc_id}", summary="One document with its text and signals")
+def document(ev: EvimapDep, doc_id: HashId) -> dict[str, Any]:
+    return ev.document(doc_id)
+
+
+@router.get("/documents/{doc_id}/segments", summary="A document's segments in order")
+def segments(ev: EvimapDep, doc_id: HashId, kind: str | None = None, limit: Limit = 200,
+             offset: Offset = 0) -> dict[str, Any]:
+    """Title, abstract, body, metadata, comments (with author and date), boilerplate (with
+    the reason it was dropped), ...; ``kind`` selects one."""
+    return ev.list_segments(doc_id, kind, limit, offset).to_json()
+
+
+@router.get("/works", summary="Works: one paper or page however many copies")
+def works(ev: EvimapDep, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    return ev.list_works(limit, offset).to_json()
+
+
+@router.get("/works/{work_id}", summary="One work with its sources")
+def work(ev: EvimapDep, work_id: HashId) -> dict[str, Any]:
+    return ev.work(work_id)
+
+
+@router.get("/concepts", summary="Concepts by name or synonym")
+def concepts(ev: EvimapDep, q: str | None = None, type: str | None = None,
+             limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    """Concepts whose name or a mention's text contains ``q``, or that ``q`` names exactly
+    as a MeSH synonym or brand name; ``type`` is chemical, disease, mechanism or procedure."""
+    return ev.search_concepts(q, type, limit, offset).to_json()
+
+
+@router.get("/concepts/autocomplete", summary="The first matches, while typing")
+def autocomplete(ev: EvimapDep, q: Annotated[str, Query(min_length=1, max_length=100)],
+                 limit: Annotated[int, Query(ge=1, le=25)] = 10) -> dict[str, Any]:
+    return ev.search_concepts(q, None, limit, 0).to_json()
+
+
+@router.get("/concepts/{concept_id}", summary="One concept: synonyms, counts, neighbours")
+def concept(ev: EvimapDep, concept_id: ConceptId,
+            neighbours: Annotated[int, Query(ge=0, le=100)] = 12) -> dict[str, Any]:
+    return {**ev.concept(concept_id), "neighbours": ev.neighbours(concept_id, neighbours)}
+
+
+@router.get("/claims", summary="Claims with their evidence, filtered")
+def claims(ev: EvimapDep, subject: Term = None, object: Term = None,
+           predicate: str | None = None, design: str | None = None, about: Term = None,
+           statement: str | None = None, doc: str | None = None, limit: Limit = 50,
+           offset: Offset = 0) -> dict[str, Any]:
+    """``design`` is the claim's study design (RCT, cohort, anecdote, ...); ``about``
+    matches subject or object; ``statement`` is a statement key; ``doc`` a document ID."""
+    return ev.list_claims(subject, object, predicate, design, about, statement, doc,
+                          limit, offset).to_json()
+
+
+@router.get("/statements", summary="Statements (claims merged across works), strongest first")
+def statements(ev: EvimapDep, subject: Term = None, object: Term = None,
+               predicate: str | None = None, design: str | None = None, about: Term = None,
+               min_belief: Annotated[float | None, Query(ge=0, le=1)] = None,
+               limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    """``design`` is the statement's best design. Evidence: ``/api/statements/KEY/evidence``."""
+    return ev.list_statements(subject, object, predicate, design, about, min_belief,
+                              limit, offset).to_json()
+
+
+@router.get("/statements/{key}", summary="One statement and why it has its belief")
+def statement(ev: EvimapDep, key: HashId) -> dict[str, Any]:
+    return ev.statement(key)
+
+
+@router.get("/statements/{key}/evidence", summary="The claims behind one statement")
+def statement_evidence(ev: EvimapDep, key: HashId, limit: Limit = 50,
+                       offset: Offset = 0) -> dict[str, Any]:
+    ev.statement(key)  # 404 for an unknown key rather than an empty page
+    return ev.list_claims(statement=key, limit=limit, offset=offset).to_json()
+
+
+@router.get("/evidence", summary="Evidence for an intervention (and a condition)")
+def evidence(ev: EvimapDep, intervention: Annotated[str, Query(min_length=1)],
+             condition: Term = None, design: str | None = None, limit: Limit = 50,
+             offset: Offset = 0) -> dict[str, Any]:
+    """Every claim with the intervention as subject (and the condition as object), as
+    ``evimap evidence INTERVENTION CONDITION``."""
+    return ev.list_claims(subject=intervention, object=condition, design=design,
+                          limit=limit, offset=offset).to_json()
+
+
+@router.get("/map", summary="The evidence map: interventions x conditions")
+def evidence_map(ev: EvimapDep, object_type: Annotated[list[str] | None, Query()] = None,
+                 predicate: str | None = None,
+                 rows: Annotated[int, Query(ge=1, le=200)] = 30,
+                 cols: Annotated[int, Query(ge=1, le=200)] = 30) -> dict[str, Any]:
+    """The ``rows`` interventions and ``cols`` objects (of ``object_type``: disease,
+    mechanism, ...) with the most independent works, and per pair the works, best design,
+    highest belief and strongest statement (``object_type`` may repeat; default disease)."""
+    return ev.evidence_map(object_type or ["disease"], predicate, rows, cols)
+
+
+@router.get("/discover", summary="Hidden connections (literature-based discovery)")
+def discover(ev: EvimapDep, source: Annotated[str, Query(min_length=1)],
+             target: Term = None,
+             limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+    items = ev.discover(source, target, limit)
+    return {"total": len(items), "limit": limit, "offset": 0, "items": items}
+
+
+@router.post("/ingest", summary="Ingest uploaded files")
+def ingest(ev: EvimapDep, files: Annotated[list[UploadFile], File(
+        description="One or more files (text, HTML, PubMed XML, JATS, PubTator, JSONL, "
+                    ".gz)")]) -> dict[str, Any]:
+    """Each file is read, cleaned and mined as ``evimap ingest`` does; a bad file is
+    reported in its ``errors`` and the rest go on. The request body is limited to
+    ``max_upload_mb`` (413 beyond)."""
+    return ingest_uploads(ev, files)
+
+
+@router.get("/report", summary="Download the static HTML evidence report",
+            response_class=Response)
+def report(ev: EvimapDep) -> Response:
+    with tempfile.TemporaryDirectory(prefix="evimap-report-") as folder:
+        html = ev.report(Path(folder) / "report.html").read_text(encoding="utf-8")
+    return Response(html, media_type="text/html; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="evimap-report.html"',
+        # the report is one self-contained file with inline CSS and no scripts
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})

@@ -1,0 +1,179 @@
+"""The web UI: server-rendered pages over the same library calls as the JSON API.
+
+Every page queries one page of rows in SQL (never the whole store); templates escape
+everything (Jinja2 autoescape), and the few pieces of markup built in Python (highlights,
+SVG) escape their text themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from ..api import Evimap
+from ..assemble import DESIGN_WEIGHT
+from .api_routes import ConceptId, HashId, Offset
+from .app import EvimapDep
+from .markup import Span, mark, mention_spans, segment_with_sentence
+from .render import pager, render
+from .svg import belief_colour, design_legend, evidence_map, neighbour_graph
+from .uploads import ingest_uploads
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = 25
+SEGMENTS_PAGE = 300
+OBJECT_TYPES = {"conditions": ["disease"], "mechanisms": ["mechanism"],
+                "all": ["disease", "mechanism", "chemical", "procedure"]}
+PREDICATES = ("treats", "prevents", "no_effect", "causes_adverse_effect", "targets",
+              "associated_with", "elevated_in", "reduced_in", "approved_for",
+              "contraindicated_with", "interacts_with")
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render(template, request, **context))
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, ev: EvimapDep, objects: str = "conditions",
+         colour: str = "belief", predicate: Text = None) -> HTMLResponse:
+    """The evidence map."""
+    objects = objects if objects in OBJECT_TYPES else "conditions"
+    colour = colour if colour in ("belief", "design") else "belief"
+    data = ev.evidence_map(OBJECT_TYPES[objects], predicate or None)
+    return _page(request, "map.html", counts=ev.store.counts(),
+                 svg=evidence_map(data, colour), n_rows=len(data["rows"]),
+                 n_cols=len(data["cols"]), objects=objects, colour=colour,
+                 predicate=predicate or "", predicates=PREDICATES,
+                 designs=design_legend(), beliefs=[(b / 10, belief_colour(b / 10))
+                                                   for b in range(0, 11, 2)],
+                 top=ev.list_statements(limit=10).items)
+
+
+@router.get("/statements", response_class=HTMLResponse)
+def statements(request: Request, ev: EvimapDep, subject: Text = None, object: Text = None,
+               predicate: Text = None, design: Text = None, about: Text = None,
+               offset: Offset = 0) -> HTMLResponse:
+    page = ev.list_statements(subject or None, object or None, predicate or None,
+                              design or None, about or None, limit=PAGE, offset=offset)
+    return _page(request, "statements.html", page=page, pager=pager(request, page),
+                 filters={"subject": subject or "", "object": object or "",
+                          "predicate": predicate or "", "design": design or "",
+                          "about": about or ""},
+                 predicates=PREDICATES, designs=list(DESIGN_WEIGHT))
+
+
+@router.get("/statements/{key}", response_class=HTMLResponse)
+def statement(request: Request, ev: EvimapDep, key: HashId,
+              offset: Offset = 0) -> HTMLResponse:
+    st = ev.statement(key)
+    page = ev.list_claims(statement=key, limit=PAGE, offset=offset)
+    contexts = ev.claim_contexts([c["id"] for c in page.items])
+    for c in page.items:
+        ctx = contexts.get(c["id"])
+        c["paragraph"] = segment_with_sentence(ctx["segment"], c["start"], c["end"],
+                                               ctx["mentions"]) if ctx else c["sentence"]
+    pair = ev.list_statements(subject=st["subject"]["id"], object=st["object"]["id"],
+                              limit=20)
+    return _page(request, "statement.html", st=st, page=page, pager=pager(request, page),
+                 others=[s for s in pair.items if s["key"] != key],
+                 explanation=json.dumps(st["explanation"], indent=2, ensure_ascii=False))
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents(request: Request, ev: EvimapDep, q: Text = None, source_kind: Text = None,
+              work: Text = None, concept: Text = None, offset: Offset = 0) -> HTMLResponse:
+    page = ev.list_documents(q or None, source_kind or None, work or None, concept or None,
+                             limit=PAGE, offset=offset)
+    return _page(request, "documents.html", page=page, pager=pager(request, page),
+                 q=q or "", source_kind=source_kind or "", work=work or "",
+                 concept=concept or "")
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document(request: Request, ev: EvimapDep, doc_id: HashId,
+             claim: Annotated[str | None, Query(pattern=r"^[0-9a-f]{1,64}$")] = None,
+             offset: Annotated[int | None, Query(ge=0)] = None) -> HTMLResponse:
+    """The page as ingested, segment by segment: kept content, dropped boilerplate with
+    its reason, reader comments with author and date; entities linked to their concepts;
+    with ``claim``, that claim's sentence highlighted."""
+    doc = ev.document(doc_id)
+    focus = ev.claim(claim) if claim else None
+    if focus and focus["doc_id"] != doc_id:
+        focus = None
+    if offset is None:
+        offset = (focus["segment"] // SEGMENTS_PAGE) * SEGMENTS_PAGE if focus else 0
+    page = ev.list_segments(doc_id, limit=SEGMENTS_PAGE, offset=offset)
+    segments = page.items
+    if segments:
+        mentions = ev.mentions(doc_id, segments[0]["start"], segments[-1]["end"])
+        for seg in segments:
+            _render_segment(seg, mentions, focus)
+    claims = ev.list_claims(doc_id=doc_id, limit=100)
+    return _page(request, "document.html", doc=doc, segments=segments,
+                 pager=pager(request, page), claims=claims, focus=focus)
+
+
+def _render_segment(seg: dict[str, Any], mentions: list[dict[str, Any]],
+                    focus: dict[str, Any] | None) -> None:
+    inside = [m for m in mentions if seg["start"] <= m["start"] and m["end"] <= seg["end"]]
+    seg["n_mentions"] = len(inside)
+
+    def entities(text: str, base: int) -> Markup:
+        return mark(text, base, mention_spans(inside))
+
+    if focus and seg["start"] <= focus["start"] and focus["end"] <= seg["end"]:
+        span = Span(focus["start"], focus["end"], Markup('<mark class="sentence" id="focus">'),
+                    Markup("</mark>"))
+        seg["html"] = mark(seg["text"], seg["start"], [span], inner=entities)
+    else:
+        seg["html"] = entities(seg["text"], seg["start"])
+
+
+@router.get("/concepts", response_class=HTMLResponse)
+def concepts(request: Request, ev: EvimapDep, q: Text = None, type: Text = None,
+             offset: Offset = 0) -> HTMLResponse:
+    page = ev.search_concepts(q or None, type or None, limit=PAGE, offset=offset)
+    return _page(request, "concepts.html", page=page, pager=pager(request, page),
+                 q=q or "", type=type or "")
+
+
+@router.get("/concepts/{concept_id}", response_class=HTMLResponse)
+def concept(request: Request, ev: EvimapDep, concept_id: ConceptId) -> HTMLResponse:
+    c = ev.concept(concept_id)
+    neighbours = ev.neighbours(concept_id, 12)
+    return _page(request, "concept.html", c=c, graph=neighbour_graph(c, neighbours),
+                 neighbours=neighbours,
+                 as_subject=ev.list_statements(subject=concept_id, limit=20),
+                 as_object=ev.list_statements(object=concept_id, limit=20),
+                 docs=ev.list_documents(concept=concept_id, limit=10))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, ev: EvimapDep, q: Text = None) -> HTMLResponse:
+    q = (q or "").strip()
+    found = _search(ev, q) if q else None
+    return _page(request, "search.html", q=q, found=found)
+
+
+def _search(ev: Evimap, q: str) -> dict[str, Any]:
+    return {"concepts": ev.search_concepts(q, limit=20),
+            "documents": ev.list_documents(q, limit=20)}
+
+
+@router.get("/ingest", response_class=HTMLResponse)
+def ingest_form(request: Request, ev: EvimapDep) -> HTMLResponse:
+    return _page(request, "ingest.html", result=None,
+                 max_mb=request.app.state.evimap.settings.max_upload_mb)
+
+
+@router.post("/ingest", response_class=HTMLResponse)
+def ingest(request: Request, ev: EvimapDep,
+           files: Annotated[list[UploadFile], File()]) -> HTMLResponse:
+    return _page(request, "ingest.html", result=ingest_uploads(ev, files),
+                 max_mb=request.app.state.evimap.settings.max_upload_mb)
