@@ -75,6 +75,24 @@ def test_normalise_composites_abbreviations_and_unknowns(resources: Resources):
     fms = lexicon.concept("D005356")
     assert normalise("FMS", "Disease", ner, lexicon, {"FMS": fms})[0].id == "D005356"
     assert normalise("zzqx blorbitol", "Chemical", ner, lexicon, {})[0].id == "-1"
+    assert normalise("anaemia", "Disease", ner, lexicon, {})[0].id == "D000740"
+    assert normalise("renal disease", "Disease", ner, lexicon, {})[0].id == "D007674"
+
+
+def test_short_form_takes_its_long_forms_concept(resources: Resources):
+    from evimap.entities import recognise
+    from evimap.model import Segment, Sentence
+
+    text = ("Contrast-induced nephropathy (CIN) is common. CIN was seen in 12 patients "
+            "given iodixanol.")
+    segments = [Segment("abstract", 0, len(text), text)]
+    sentences = [Sentence(0, 45, 0), Sentence(46, len(text), 0)]
+    mentions = recognise(text, segments, sentences, resources.lexicon, resources.ner)
+    by_text: dict[str, set[str]] = {}
+    for m in mentions:
+        by_text.setdefault(m.text, set()).add(m.concept.id)
+    long_ids = by_text.get("Contrast-induced nephropathy") or by_text.get("nephropathy")
+    assert long_ids and by_text.get("CIN") == long_ids, by_text
 
 
 def test_training_writes_a_working_model(tmp_path, settings, lexicon, data_dir):

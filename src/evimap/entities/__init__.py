@@ -89,6 +89,7 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
                 concept = known.concept
         found.append(Mention(start, end, text[start:end], concept, span.segment, source=source,
                              ids=ids if len(ids) > 1 else ()))
+    _name_short_forms(text, spans, found)
     # dictionary names the model did not tag, kept where it gives them enough probability
     # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
     confirmed = {f.concept.id for f in found}
@@ -131,6 +132,23 @@ def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Men
                                  span.segment, source=model.source, ids=model.ids))
             taken.append((hit.start(), hit.end()))
     return added
+
+
+def _name_short_forms(text: str, spans: list[_Span], found: list[Mention]) -> None:
+    """An abbreviation gets its long form's concept: a short form the model tagged but could
+    not name ("CIN") takes the concept of its definition's long form ("contrast-induced
+    nephropathy (CIN)") wherever it occurs."""
+    by_end = {m.end: m for m in found if m.concept.id != "-1"}
+    named: dict[str, Mention] = {}
+    for a in find_abbreviations(text, [(s.start, s.end) for s in spans]):
+        long_form = by_end.get(a.long_end)
+        if long_form is not None and long_form.start >= a.long_start:
+            named.setdefault(a.short, long_form)
+    for i, m in enumerate(found):
+        source = named.get(m.text)
+        if m.concept.id == "-1" and source is not None and source.concept.type == m.concept.type:
+            found[i] = replace(m, concept=replace(source.concept), ids=source.ids,
+                               source="abbreviation")
 
 
 def _fits(concept_type: str, model_type: str) -> bool:

@@ -228,7 +228,33 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
     return Concept("-1", text, etype), ()
 
 
+#: Spelling and wording variants tried when a name is not found as written.
+_VARIANTS = ((re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"),     # anaemia -> anemia
+             (re.compile(r"(?<=[a-z])oe(?=[a-z])"), "e"),     # oedema -> edema
+             (re.compile(r"\brenal\b", re.I), "kidney"),
+             (re.compile(r"\bhepatic\b", re.I), "liver"),
+             (re.compile(r"\bcardiac\b", re.I), "heart"),
+             (re.compile(r"\bpulmonary\b", re.I), "lung"),
+             (re.compile(r"\bcerebral\b", re.I), "brain"))
+
+
 def _lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon) -> Concept | None:
+    """:func:`_lookup_as_written`, then the same for spelling variants (British spellings,
+    organ adjectives: "renal disease" is "kidney disease")."""
+    found = _lookup_as_written(text, etype, model, lexicon)
+    if found is not None:
+        return found
+    for pattern, replacement in _VARIANTS:
+        variant = pattern.sub(replacement, text)
+        if variant != text:
+            found = _lookup_as_written(variant, etype, model, lexicon)
+            if found is not None:
+                return found
+    return None
+
+
+def _lookup_as_written(text: str, etype: str, model: NerModel, lexicon: Lexicon
+                       ) -> Concept | None:
     """The concept of a name: the descriptor curators chose for it in the training data
     ("alcohol" is Ethanol there, not Alcohols), else the dictionary's descriptor, else the
     curators' supplementary concept (a C-number; BC5CDR used MeSH of 2015, so a substance
