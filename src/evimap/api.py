@@ -159,44 +159,27 @@ class Evimap:
 
     def claims(self, about: str | None = None, predicate: str | None = None
                ) -> list[dict[str, Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if about:
-            ids = self._resolve_ids(about)
-            where.append("(list_contains(?, c.subject_id) OR list_contains(?, c.object_id))")
-            params += [ids, ids]
-        if predicate:
-            where.append("c.predicate = ?")
-            params.append(predicate)
+        where, params = self._claim_filters("c", None, None, predicate, about)
         sql = CLAIMS_SQL + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY cs.name, c.predicate, co.name, d.path, c.start_offset"
         return [_claim_json(r) for r in self.store.rows(sql, params)]
 
     def statements(self, about: str | None = None) -> list[dict[str, Any]]:
-        sql, params = STATEMENTS_SQL, []
-        if about:
-            ids = self._resolve_ids(about)
-            sql += " WHERE list_contains(?, s.subject_id) OR list_contains(?, s.object_id)"
-            params = [ids, ids]
-        sql += " ORDER BY s.belief DESC, cs.name, s.predicate, co.name"
-        out = []
-        for r in self.store.rows(sql, params):
-            out.append({**_statement_json(r), "evidence": self._claims_by_key(r["key"])})
-        return out
-
-    def _claims_by_key(self, key: str) -> list[dict[str, Any]]:
-        rows = self.store.rows(CLAIMS_SQL + " WHERE c.statement_key = ? ORDER BY d.path, "
-                               "c.start_offset", [key])
-        return [_claim_json(r) for r in rows]
+        """Every statement (strongest first) with all its evidence."""
+        where, params = self._claim_filters("s", None, None, None, about)
+        sql = STATEMENTS_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.store.rows(sql + " ORDER BY s.belief DESC, cs.name, s.predicate, co.name",
+                               params)
+        evidence: dict[str, list[dict[str, Any]]] = {r["key"]: [] for r in rows}
+        for c in self.store.rows(CLAIMS_SQL + " WHERE list_contains(?, c.statement_key) "
+                                 "ORDER BY d.path, c.start_offset", [list(evidence)]):
+            evidence[c["statement_key"]].append(_claim_json(c))
+        return [{**_statement_json(r), "evidence": evidence[r["key"]]} for r in rows]
 
     def evidence(self, intervention: str, condition: str | None = None) -> list[dict[str, Any]]:
         """Every claim with ``intervention`` as subject (and ``condition`` as object)."""
-        subj = self._resolve_ids(intervention)
-        sql = CLAIMS_SQL + " WHERE list_contains(?, c.subject_id)"
-        params: list[Any] = [subj]
-        if condition:
-            sql += " AND list_contains(?, c.object_id)"
-            params.append(self._resolve_ids(condition))
+        where, params = self._claim_filters("c", intervention, condition, None, None)
+        sql = CLAIMS_SQL + " WHERE " + " AND ".join(where)
         sql += " ORDER BY co.name, c.predicate, e.design, d.path, c.start_offset"
         return [_claim_json(r) for r in self.store.rows(sql, params)]
 

@@ -146,6 +146,13 @@ def _claim_line(c: dict[str, Any]) -> str:
             + (f" [{', '.join(flags)}]" if flags else "") + f"  ({ev}; {c['source_kind']})")
 
 
+def _echo_claim(c: dict[str, Any], source_suffix: str) -> None:
+    """A claim in three lines: the claim and its evidence, the quote, the source file."""
+    click.echo(_claim_line(c))
+    click.echo(textwrap.indent(textwrap.fill(f"\u201c{c['sentence']}\u201d", 96), "    "))
+    click.echo(f"    {Path(c['path']).name}{source_suffix}")
+
+
 @cli.command("claims", short_help="List extracted claims with evidence and sentence.")
 @click.option("--about", metavar="TERM", help="Only claims whose subject or object is TERM "
               "(a name, synonym or MeSH ID).")
@@ -160,9 +167,7 @@ def claims_cmd(obj: Context, about: str | None, predicate: str | None, as_json: 
         _echo_json(claims)
         return
     for c in claims:
-        click.echo(_claim_line(c))
-        click.echo(textwrap.indent(textwrap.fill(f"\u201c{c['sentence']}\u201d", 96), "    "))
-        click.echo(f"    {Path(c['path']).name} [{c['segment_kind']} {c['start']}-{c['end']}]")
+        _echo_claim(c, f" [{c['segment_kind']} {c['start']}-{c['end']}]")
     click.echo(f"{len(claims)} claim(s)", err=True)
 
 
@@ -200,9 +205,7 @@ def evidence_cmd(obj: Context, intervention: str, condition: str | None, as_json
         _echo_json(rows)
         return
     for c in rows:
-        click.echo(_claim_line(c))
-        click.echo(textwrap.indent(textwrap.fill(f"\u201c{c['sentence']}\u201d", 96), "    "))
-        click.echo(f"    {Path(c['path']).name}, asserted by {c['asserted_by']}")
+        _echo_claim(c, f", asserted by {c['asserted_by']}")
     click.echo(f"{len(rows)} piece(s) of evidence", err=True)
 
 

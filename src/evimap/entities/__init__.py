@@ -71,8 +71,10 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
                 ner: NerModel) -> list[Mention]:
     """The model's chemical and disease spans, plus the dictionary's other mentions."""
     candidates = [(m.start, m.end) for m in mentions if m.concept.type in MODEL_TYPES]
-    tagged, confidence = ner_spans(ner, text, [(s.start, s.end) for s in spans], lexicon,
-                                   candidates)
+    sentence_spans = [(s.start, s.end) for s in spans]
+    abbreviations = find_abbreviations(text, sentence_spans)
+    tagged, confidence = ner_spans(ner, text, sentence_spans, lexicon, candidates,
+                                   abbreviations)
     by_span = {(m.start, m.end): m for m in mentions}
     short_forms = {m.text: m.concept for m in mentions if m.source == "abbreviation"}
     found: list[Mention] = []
@@ -89,7 +91,7 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
                 concept = known.concept
         found.append(Mention(start, end, text[start:end], concept, span.segment, source=source,
                              ids=ids if len(ids) > 1 else ()))
-    _name_short_forms(text, spans, found)
+    _name_short_forms(abbreviations, found)
     # dictionary names the model did not tag, kept where it gives them enough probability
     # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
     confirmed = {f.concept.id for f in found}
@@ -134,13 +136,13 @@ def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Men
     return added
 
 
-def _name_short_forms(text: str, spans: list[_Span], found: list[Mention]) -> None:
+def _name_short_forms(abbreviations: Sequence[Abbreviation], found: list[Mention]) -> None:
     """An abbreviation gets its long form's concept: a short form the model tagged but could
     not name ("CIN") takes the concept of its definition's long form ("contrast-induced
     nephropathy (CIN)") wherever it occurs."""
     by_end = {m.end: m for m in found if m.concept.id != "-1"}
     named: dict[str, Mention] = {}
-    for a in find_abbreviations(text, [(s.start, s.end) for s in spans]):
+    for a in abbreviations:
         long_form = by_end.get(a.long_end)
         if long_form is not None and long_form.start >= a.long_start:
             named.setdefault(a.short, long_form)

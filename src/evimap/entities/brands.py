@@ -14,6 +14,7 @@ import importlib.util
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "drug_named_entity_recognition"
 DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
@@ -28,13 +29,27 @@ def dictionary_path() -> Path | None:
     return path if path.is_file() else None
 
 
-def brand_names() -> Iterator[tuple[str, str]]:
-    """(variant, generic name) pairs, variants other than the generic name itself."""
+def _dictionary() -> dict[str, Any] | None:
+    """The packaged dictionary, read (None when the package is not installed)."""
     path = dictionary_path()
     if path is None:
-        return
+        return None
     with bz2.open(path, "rb") as handle:
-        data = pickle.load(handle)  # a file of an installed dependency, not user input
+        data: dict[str, Any] = pickle.load(handle)  # a file of an installed dependency
+    return data
+
+
+def variant_names() -> list[str]:
+    """Every drug name variant of the dictionary (generic and brand names)."""
+    data = _dictionary()
+    return [] if data is None else list(data["drug_variant_to_canonical"])
+
+
+def brand_names() -> Iterator[tuple[str, str]]:
+    """(variant, generic name) pairs, variants other than the generic name itself."""
+    data = _dictionary()
+    if data is None:
+        return
     canon_data: dict[str, dict[str, object]] = data["drug_canonical_to_data"]
     for variant, canonicals in sorted(data["drug_variant_to_canonical"].items()):
         if len(canonicals) != 1:

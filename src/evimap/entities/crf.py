@@ -155,14 +155,16 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
                       short_forms: dict[str, str] | None = None,
                       gazetteer: Gazetteer | None = None,
                       drugs: Gazetteer | None = None,
-                      typed_short_forms: dict[str, str] | None = None) -> list[list[str]]:
+                      typed_short_forms: dict[str, str] | None = None,
+                      dictionary: Sequence[str] | None = None) -> list[list[str]]:
     """CRFsuite feature lists for each token of one sentence.
 
     ``short_forms`` maps abbreviations defined in the document to the dictionary type of
-    their long form ("" when the long form is no concept).
+    their long form ("" when the long form is no concept); ``dictionary``, when given, is
+    :func:`dictionary_tags` of the sentence computed once by the caller.
     """
     words = [t.text for t in tokens]
-    dtags = dictionary_tags(text, tokens, lexicon)
+    dtags = dictionary if dictionary is not None else dictionary_tags(text, tokens, lexicon)
     gtags = gazetteer.tags(tokens) if gazetteer else ["O"] * len(tokens)
     rtags = drugs.tags(tokens) if drugs else ["O"] * len(tokens)
     shapes = [_shape(w) for w in words]

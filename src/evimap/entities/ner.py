@@ -13,12 +13,10 @@ The model ships in ``models/`` (rebuilt by ``evimap train ner``; see ``models/MO
 
 from __future__ import annotations
 
-import bz2
 import csv
 import difflib
 import hashlib
 import marshal
-import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +27,15 @@ from ..model import Concept
 from ..settings import Settings
 from . import brands
 from .abbrev import Abbreviation, find_abbreviations
-from .crf import CrfTagger, Gazetteer, Token, decode, sentence_features, sentence_tokens
+from .crf import (
+    CrfTagger,
+    Gazetteer,
+    Token,
+    decode,
+    dictionary_tags,
+    sentence_features,
+    sentence_tokens,
+)
 from .keys import folded_key, prepare, token_spans, word_form
 from .lexicon import Lexicon
 from .matcher import find_matches
@@ -108,10 +114,8 @@ def drug_gazetteer(settings: Settings) -> Gazetteer:
         with cache.open("rb") as fh:
             words = marshal.load(fh)
     else:
-        with bz2.open(path, "rb") as handle:
-            data = pickle.load(handle)  # a file of an installed dependency, not user input
         words = sorted({tuple(t.text.lower() for t in sentence_tokens(name, 0, len(name)))
-                        for name in data["drug_variant_to_canonical"] if len(name) > 3})
+                        for name in brands.variant_names() if len(name) > 3})
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp")
         with tmp.open("wb") as fh:
@@ -135,18 +139,17 @@ def load_ner(settings: Settings) -> NerModel | None:
 
 # --- tagging ----------------------------------------------------------------------------------
 
-def short_form_types(text: str, sentences: Sequence[tuple[int, int]], lexicon: Lexicon
-                     ) -> tuple[list[Abbreviation], dict[str, str]]:
-    """Abbreviations defined in the text, and the dictionary type of each long form."""
-    found = find_abbreviations(text, sentences)
+def short_form_types(text: str, abbreviations: Sequence[Abbreviation], lexicon: Lexicon
+                     ) -> dict[str, str]:
+    """The dictionary type of the long form of each abbreviation ("" when none)."""
     types: dict[str, str] = {}
-    for a in found:
+    for a in abbreviations:
         kind = ""
         matches = find_matches(text, lexicon, a.long_start, a.long_end)
         if matches and matches[-1].end == a.long_end:
             kind = lexicon.concept_at(matches[-1].entry[0]).type
         types.setdefault(a.short, kind)
-    return found, types
+    return types
 
 
 def typed_short_forms(abbreviations: Sequence[Abbreviation], spans: Sequence[Span]
@@ -162,25 +165,31 @@ def typed_short_forms(abbreviations: Sequence[Abbreviation], spans: Sequence[Spa
 
 
 def ner_spans(model: NerModel, text: str, sentences: Sequence[tuple[int, int]],
-              lexicon: Lexicon, candidates: Sequence[tuple[int, int]] = ()
+              lexicon: Lexicon, candidates: Sequence[tuple[int, int]] = (),
+              abbreviations: Sequence[Abbreviation] | None = None
               ) -> tuple[list[Span], dict[tuple[int, int], float]]:
     """Chemical and disease spans (start, end, "Chemical"|"Disease") in the sentences, and
-    for each candidate span the model's mean probability that its tokens are an entity."""
-    abbreviations, dict_types = short_form_types(text, sentences, lexicon)
-    tokenised = [toks for s, e in sentences if (toks := sentence_tokens(text, s, e))]
+    for each candidate span the model's mean probability that its tokens are an entity.
+    ``abbreviations`` are those defined in the sentences (found here when not given)."""
+    if abbreviations is None:
+        abbreviations = find_abbreviations(text, sentences)
+    dict_types = short_form_types(text, abbreviations, lexicon)
+    tokenised = [(toks, dictionary_tags(text, toks, lexicon)) for s, e in sentences
+                 if (toks := sentence_tokens(text, s, e))]
     first, confidence = _tag_all(model, text, tokenised, lexicon, dict_types, None, candidates)
     typed = typed_short_forms(abbreviations, first)
     if not typed:
         return first, confidence
     # only sentences holding a typed short form read differently the second time
-    again = [toks for toks in tokenised if any(t.text in typed for t in toks)]
-    redone = {(toks[0].start, toks[-1].end) for toks in again}
+    again = [(toks, tags) for toks, tags in tokenised if any(t.text in typed for t in toks)]
+    redone = {(toks[0].start, toks[-1].end) for toks, _ in again}
     second, more = _tag_all(model, text, again, lexicon, dict_types, typed, candidates)
     kept = [sp for sp in first if not any(a <= sp[0] < b for a, b in redone)]
     return sorted(kept + second), {**confidence, **more}
 
 
-def _tag_all(model: NerModel, text: str, tokenised: Sequence[Sequence[Token]],
+def _tag_all(model: NerModel, text: str,
+             tokenised: Sequence[tuple[Sequence[Token], Sequence[str]]],
              lexicon: Lexicon, dict_types: dict[str, str], typed: dict[str, str] | None,
              candidates: Sequence[tuple[int, int]]
              ) -> tuple[list[Span], dict[tuple[int, int], float]]:
@@ -188,8 +197,9 @@ def _tag_all(model: NerModel, text: str, tokenised: Sequence[Sequence[Token]],
     confidence: dict[tuple[int, int], float] = {}
     pending = sorted(candidates)
     k = 0
-    for toks in tokenised:
-        feats = sentence_features(text, toks, lexicon, dict_types, None, model.drugs, typed)
+    for toks, dtags in tokenised:
+        feats = sentence_features(text, toks, lexicon, dict_types, None, model.drugs, typed,
+                                  dtags)
         spans += decode(toks, model.tagger.tag(feats))
         while k < len(pending) and pending[k][0] < toks[0].start:
             k += 1

@@ -23,6 +23,7 @@ from ..evaluate.ner import gold_documents
 from ..model import RawDocument
 from ..settings import Settings
 from ..text import sentences
+from .abbrev import find_abbreviations
 from .crf import bio_labels, sentence_features, sentence_tokens, train
 from .lexicon import Lexicon
 from .ner import (
@@ -43,7 +44,8 @@ def _sequences(docs: Sequence[RawDocument], settings: Settings, lexicon: Lexicon
     drugs = drug_gazetteer(settings)
     for raw in docs:
         sents = list(sentences(raw.text))
-        abbreviations, dict_types = short_form_types(raw.text, sents, lexicon)
+        abbreviations = find_abbreviations(raw.text, sents)
+        dict_types = short_form_types(raw.text, abbreviations, lexicon)
         gold = [(g.start, g.end, g.type) for g in raw.gold_mentions if g.type in LABELS]
         typed = typed_short_forms(abbreviations, gold)
         for start, end in sents:
