@@ -8,10 +8,13 @@ as "the chemical induces the disease", wherever in the text it says so. The sent
   IDs and the parts of composite mentions; ``-1`` skipped);
 * features (:func:`pair_features`): co-occurrence in sentences and the title, words and
   patterns between and around the closest pair of mentions ("X-induced Y", "Y after X",
-  "X attenuated Y"), negation and hedging cues, what the rules extracted for the pair, how
-  often and where each entity is mentioned and its rank among its kind, whether the disease
-  is a MeSH ancestor or descendant of another disease of the document (BC5CDR annotates the
-  most specific one), and a few conjunctions;
+  "X attenuated Y"), also read between coordinated lists ("A and B induced X, Y and Z"),
+  negation and hedging cues, how many shared sentences state causation or protection,
+  what the rules extracted for the pair, how often and where each entity is mentioned and
+  its rank among its kind, co-occurrence in the conclusion, whether another chemical is
+  said to cause the disease or the chemical another disease, whether the disease is a MeSH
+  ancestor or descendant of another disease of the document or of the chemical's other
+  diseases (BC5CDR annotates the most specific one), and a few conjunctions;
 * model: CRFsuite trained on one-item sequences (= multinomial logistic regression) with
   labels ``CID``/``NONE``; a pair is positive when P(CID) reaches the threshold chosen on
   BC5CDR Development (stored with the model in ``models/cid.json``).
@@ -214,17 +217,67 @@ def _sentence_features(doc: CidDocument, chem: Sequence[Occurrence],
     return f
 
 
+#: What may separate the members of a coordinated list of mentions ("A, B and/or C").
+_COORDINATION = re.compile(r"^[\s,;/]*(?:(?:and|or|and/or|as well as|plus|nor)\b)?[\s,;/]*$",
+                           re.I)
+
+
+def _coordinated(text: str, o: Occurrence, kind: Sequence[Occurrence]) -> tuple[int, int, int]:
+    """The span of the coordinated list of same-kind mentions around ``o`` in its sentence
+    ("levobupivacaine and ropivacaine", "agitation, delirium, and sudden death") and how many
+    other mentions it holds."""
+    same = sorted({(x.start, x.end) for x in kind
+                   if x.sentence == o.sentence and (x.start, x.end) != (o.start, o.end)})
+    start, end, members = o.start, o.end, 0
+    for s, e in reversed([x for x in same if x[1] <= o.start]):
+        if not _COORDINATION.match(text[e:start]):
+            break
+        start, members = s, members + 1
+    for s, e in (x for x in same if x[0] >= o.end):
+        if not _COORDINATION.match(text[end:s]):
+            break
+        end, members = e, members + 1
+    return start, end, members
+
+
+#: Sentence features that say the chemical causes the disease.
+_CAUSAL = frozenset({"pat:C_induced_D", "pat:D_by_C", "pat:D_after_C", "btw:cause"})
+#: A sentence that states the abstract's conclusion (besides the last two).
+_CONCLUSION = re.compile(r"\s*(?:conclusions?|interpretation)\b", re.I)
+
+
 def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
                            index: int) -> set[str]:
-    """Features of one chemical and one disease mention in sentence ``index``."""
-    first, second = (c, d) if c.start <= d.start else (d, c)
+    """Features of one chemical and one disease mention in sentence ``index``; when either
+    is a member of a coordinated list, the cues and patterns between the two lists are added
+    (``g:`` features and ``pat:``: a list member is described by what is said of the
+    whole list)."""
     text = doc.text
+    cs, ce, c_members = _coordinated(text, c, doc.chemicals)
+    ds, de, d_members = _coordinated(text, d, doc.diseases)
+    first, second = (c, d) if c.start <= d.start else (d, c)
     between = text[first.end:second.start] if first.end <= second.start else ""
+    group: set[str] = set()        # the same cues and patterns between the two lists
+    if (c_members or d_members) and (ce <= ds or de <= cs):
+        g_between = text[min(ce, de):max(cs, ds)]
+        g_order = "CD" if ce <= ds else "DC"
+        group = {f"g:btw:{name}|{g_order}" for name, rx in CUES.items() if rx.search(g_between)}
+        if g_order == "CD" and _INDUCED.match(g_between):
+            group.add("pat:C_induced_D")
+        if g_order == "DC" and _BY.search(g_between):
+            group.add("pat:D_by_C")
+        if g_order == "DC" and _AFTER.search(g_between):
+            group.add("pat:D_after_C")
     words = _WORD.findall(between.lower())
     s, e = doc.sentences[index]
     sentence = text[s:e]
     order = "CD" if first is c else "DC"
     f = {f"order={order}", f"gap={_bucket(len(words), (0, 2, 5, 10, 20))}"}
+    f |= group
+    if c_members:
+        f.add("c_list")
+    if d_members:
+        f.add("d_list")
     f |= {f"btw:{name}" for name, rx in CUES.items() if rx.search(between)}
     f |= {f"btw:{name}|{order}" for name, rx in CUES.items() if rx.search(between)}
     f |= {f"sent:{name}" for name, rx in CUES.items() if rx.search(sentence)}
@@ -297,6 +350,30 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
     chem_roles = {ui: _roles(doc.text, occ) for ui, occ in chem_at.items()}
     dis_roles = {ui: _roles(doc.text, occ) for ui, occ in dis_at.items()}
 
+    concluding = {i for i, (s, e) in enumerate(doc.sentences)
+                  if _CONCLUSION.match(doc.text, s, e)}
+    # every pair's sentence features (sentence index, features), once
+    by_sentence: dict[Pair, list[tuple[int, set[str]]]] = {}
+    for c_ui, c_occ in chem_at.items():
+        for d_ui, d_occ in dis_at.items():
+            shared_at = sorted({o.sentence for o in c_occ} & {o.sentence for o in d_occ})
+            by_sentence[(c_ui, d_ui)] = [
+                (i, _sentence_features(doc, [o for o in c_occ if o.sentence == i],
+                                       [o for o in d_occ if o.sentence == i], i))
+                for i in shared_at]
+    causal = {pair for pair, found in by_sentence.items()
+              if any(_CAUSAL & x for _, x in found)
+              or PREDICATE in doc.rules.get(pair, frozenset())}
+    causes_of: dict[str, set[str]] = defaultdict(set)
+    effects_of: dict[str, set[str]] = defaultdict(set)
+    for c_ui, d_ui in causal:
+        causes_of[d_ui].add(c_ui)
+        effects_of[c_ui].add(d_ui)
+    cooc_with: dict[str, set[str]] = defaultdict(set)
+    for (c_ui, d_ui), found in by_sentence.items():
+        if found:
+            cooc_with[c_ui].add(d_ui)
+
     def features(pair: Pair) -> list[str]:
         chem, dis = chem_at[pair[0]], dis_at[pair[1]]
         cs, ds = {o.sentence for o in chem}, {o.sentence for o in dis}
@@ -332,14 +409,34 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         f |= {f"d_id={pair[1]}", f"c_id={pair[0]}"}
         f |= {f"c_action={a}" for a in mesh.actions.get(pair[0], ("none",))}
         sentence_feats: set[str] = set()
-        for index in shared:
-            s_feats = _sentence_features(
-                doc, [o for o in chem if o.sentence == index],
-                [o for o in dis if o.sentence == index], index)
+        for index, s_feats in by_sentence.get(pair, ()):
             sentence_feats |= s_feats
             if index in doc.title:
                 f |= {f"t:{x}" for x in s_feats if x.startswith(("pat:", "btw:", "adj"))}
         f |= {f"s:{x}" for x in sentence_feats}
+        # the pair among the document's other pairs: is another chemical said to cause
+        # this disease, this chemical said to cause another disease?
+        is_causal = pair in causal
+        other_cause = bool(causes_of[pair[1]] - {pair[0]})
+        other_effect = bool(effects_of[pair[0]] - {pair[1]})
+        f.add(f"causal|others={is_causal}{other_cause}{other_effect}")
+        f.add(f"causal|title={is_causal}{c_title}{d_title}")
+        if any(i >= last - 1 or i in concluding for i in shared):
+            f.add(f"cooc_conclusion|causal={is_causal}")
+        found = by_sentence[pair]
+        n_causal = sum(1 for _, x in found if _CAUSAL & x)
+        n_protect = sum(1 for _, x in found if "btw:protect" in x)
+        f.add(f"n_causal={_bucket(n_causal, (0, 1, 2))}")
+        f.add(f"n_protect={_bucket(n_protect, (0, 1))}|{_bucket(n_causal, (0, 1))}")
+        # BC5CDR annotates the most specific disease: is this one a MeSH descendant or
+        # ancestor of another disease this chemical is said to cause or shares a sentence with?
+        partners = [d for d in cooc_with[pair[0]] | effects_of[pair[0]] if d != pair[1]]
+        if partners:
+            below_p, above_p = _related(pair[1], partners, trees)
+            if below_p:
+                f.add(f"d_below_partner|causal={is_causal}")
+            if above_p:
+                f.add("d_above_partner")
         if {"pat:C_induced_D", "pat:D_by_C"} & sentence_feats:
             f.add(f"induced|title={c_title}{d_title}")
         return sorted(f)
