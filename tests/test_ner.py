@@ -124,3 +124,58 @@ def test_missing_model_is_a_clear_error(tmp_path, settings):
     with pytest.raises(ConfigError, match="NER model not found"):
         load_ner(replace(settings, ner_model=str(tmp_path)))
     assert load_ner(replace(settings, ner_model="none")) is None
+
+
+@pytest.fixture(scope="module")
+def development(settings, data_dir):
+    from evimap.evaluate.ner import gold_documents
+    docs = gold_documents(data_dir / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt", settings)
+    return {str(raw.metadata["pmid"]): raw for raw in docs}
+
+
+def _recognised(raw, resources: Resources) -> list[Mention]:
+    from evimap.evaluate.ner import recognise_raw
+    return recognise_raw(raw, resources)
+
+
+def _gold(raw, text: str) -> set[tuple[int, int, str, str]]:
+    return {(g.start, g.end, g.type, g.ids[0]) for g in raw.gold_mentions if g.text == text}
+
+
+def test_short_form_of_a_non_entity_is_no_entity(development, resources: Resources):
+    # "Hormone therapy (HT)": HT is hypertension in the training data, not here
+    raw = development["19370593"]
+    mentions = _recognised(raw, resources)
+    assert "Hormone therapy (HT)" in raw.text and raw.text.count("HT") > 5
+    assert not [m for m in mentions if m.text == "HT"], [m for m in mentions if m.text == "HT"]
+    assert not _gold(raw, "HT")
+
+
+def test_short_form_defined_in_the_document_beats_the_training_names(
+        development, resources: Resources):
+    # "prostaglandin (PG) E2" makes "PG" prostaglandins; in training "PG" is penicillin G
+    raw = development["7752389"]
+    assert resources.ner is not None and resources.ner.names.get("pg") == ("D010400",)
+    pg = {(m.start, m.end, m.concept.id) for m in _recognised(raw, resources) if m.text == "PG"}
+    gold = {(s, e, i) for s, e, _, i in _gold(raw, "PG")}
+    assert gold == {(s, e, "D011453") for s, e, _ in gold} and gold <= pg, (gold, pg)
+
+
+def test_ligand_a_receptor_is_named_after(development, resources: Resources):
+    # "5-HT(2C) receptor": the dictionary names the receptor, BC5CDR annotates "5-HT" in it
+    raw = development["20394767"]
+    found = {(m.start, m.end, m.concept.id) for m in _recognised(raw, resources)
+             if m.text == "5-HT"}
+    gold = {(s, e, i) for s, e, t, i in _gold(raw, "5-HT")
+            if t == "Chemical" and raw.text.startswith("(2C) receptor", e)}
+    assert gold and gold <= found, (gold, found)
+
+
+def test_dictionary_view_gives_tree_branches(resources: Resources):
+    from evimap.entities.crf import dictionary_view
+    text = "Superoxide dismutase and haloperidol."
+    tags, branches = dictionary_view(text, sentence_tokens(text, 0, len(text)),
+                                     resources.lexicon)
+    assert tags[:2] == ["B-chemical", "I-chemical"] and "D08" in branches[0]
+    assert branches[0] == branches[1] and branches[2] == ()
+    assert tags[3] == "B-chemical" and "D02" in branches[3]

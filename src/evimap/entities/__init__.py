@@ -19,6 +19,7 @@ from evimap.text import sentences as split_sentences
 
 from .abbrev import Abbreviation, find_abbreviations, occurrences
 from .context import context
+from .crf import sentence_tokens
 from .keys import prepare, singular, token_spans, word_form
 from .lexicon import Lexicon, build_lexicon, load_lexicon
 from .matcher import find_matches
@@ -43,7 +44,7 @@ class _Span:
 MODEL_TYPES = frozenset({"chemical", "disease"})
 #: A dictionary chemical/disease the model did not tag is kept when the model's marginal
 #: probability that its words are an entity reaches this (tuned on BC5CDR Development).
-DICTIONARY_CONFIDENCE = 0.45
+DICTIONARY_CONFIDENCE = 0.55
 
 
 def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
@@ -92,6 +93,7 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
         found.append(Mention(start, end, text[start:end], concept, span.segment, source=source,
                              ids=ids if len(ids) > 1 else ()))
     _name_short_forms(abbreviations, found)
+    found = _drop_untyped_short_forms(abbreviations, found, mentions)
     # dictionary names the model did not tag, kept where it gives them enough probability
     # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
     confirmed = {f.concept.id for f in found}
@@ -103,6 +105,7 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
             and not _crosses(m, found)]
     found = [f for f in found if not any(k.start <= f.start and f.end <= k.end
                                          for k in kept)] + kept
+    found += _ligands_of_targets(text, mentions, found, lexicon)
     found += _consistent(text, spans, found)
     # mechanisms, targets and procedures; a target may enclose the model's chemical
     # ("glutamate receptors" around "glutamate"): both are kept, the claims read the longer
@@ -151,6 +154,54 @@ def _name_short_forms(abbreviations: Sequence[Abbreviation], found: list[Mention
         if m.concept.id == "-1" and source is not None and source.concept.type == m.concept.type:
             found[i] = replace(m, concept=replace(source.concept), ids=source.ids,
                                source="abbreviation")
+
+
+#: Mechanism categories named after the ligand they bind ("5-HT receptors", "dopamine
+#: transporter").
+_NAMED_AFTER_LIGAND = frozenset({"receptor", "transporter", "channel"})
+
+
+def _ligands_of_targets(text: str, mentions: list[Mention], found: list[Mention],
+                        lexicon: Lexicon) -> list[Mention]:
+    """The ligand a receptor or transporter is named after, as a chemical mention of its
+    own ("5-HT" in "5-HT receptors", "NMDA" in "NMDA receptor antagonist"), as BC5CDR
+    annotates it, unless the model tagged something there."""
+    added: list[Mention] = []
+    for m in mentions:
+        if m.concept.type != "mechanism" or m.concept.id == "-1" or (
+                lexicon.category(m.concept.id) not in _NAMED_AFTER_LIGAND):
+            continue
+        toks = sentence_tokens(text, m.start, m.end)
+        for k in range(len(toks) - 1, 0, -1):
+            end = toks[k - 1].end
+            concept = lexicon.lookup(text[m.start:end])
+            if concept is None or not text[end - 1].isalnum() or not (
+                    lexicon.category(concept.id) == "ligand" or _small_molecule(concept)):
+                continue
+            if not any(f.start < end and m.start < f.end for f in [*found, *added]):
+                added.append(Mention(m.start, end, text[m.start:end], concept, m.segment,
+                                     source=m.source))
+            break
+    return added
+
+
+def _small_molecule(concept: Concept) -> bool:
+    """A chemical that is no protein, enzyme or drug class (MeSH D12, D08, D27)."""
+    return concept.type == "chemical" and bool(concept.trees) and not any(
+        t.startswith(("D12", "D08", "D27")) for t in concept.trees)
+
+
+def _drop_untyped_short_forms(abbreviations: Sequence[Abbreviation], found: list[Mention],
+                              mentions: list[Mention]) -> list[Mention]:
+    """An abbreviation is what its long form is: a short form whose definition's long form is
+    neither a model span nor a dictionary chemical or disease ("hormone therapy (HT)") is no
+    entity, however the model reads it elsewhere ("HT" is hypertension in other papers)."""
+    ends = {m.end for m in found} | {m.end for m in mentions if m.concept.type in MODEL_TYPES}
+    typed = {a.short for a in abbreviations if a.long_end in ends}
+    untyped = {a.short for a in abbreviations} - typed
+    if not untyped:
+        return found
+    return [m for m in found if not (m.source == "crf" and m.text in untyped)]
 
 
 def _fits(concept_type: str, model_type: str) -> bool:

@@ -90,12 +90,24 @@ def _word_features(word: str, shape: str) -> list[str]:
     return f
 
 
+#: A sentence as the dictionary sees it: each token's BIO tag typed by concept type, and the
+#: MeSH tree branches (top level and second level) of the concept matched there.
+DictionaryView = tuple[list[str], list[tuple[str, ...]]]
+
+
 def dictionary_tags(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> list[str]:
+    """The dictionary's BIO tag for each token (see :func:`dictionary_view`)."""
+    return dictionary_view(text, tokens, lexicon)[0]
+
+
+def dictionary_view(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> DictionaryView:
     """The dictionary's BIO tag for each token, typed by the matched concept's type (and
-    BC5CDR class for ligands, which BC5CDR annotates as chemicals)."""
+    BC5CDR class for ligands, which BC5CDR annotates as chemicals), and the tree branches of
+    that concept ("D12", "D12.776": proteins, which BC5CDR does not annotate as chemicals)."""
     tags = ["O"] * len(tokens)
+    branches: list[tuple[str, ...]] = [()] * len(tokens)
     if not tokens:
-        return tags
+        return tags, branches
     index = {t.start: i for i, t in enumerate(tokens)}
     for m in find_matches(text, lexicon, tokens[0].start, tokens[-1].end):
         concept = lexicon.concept_at(m.entry[0])
@@ -105,11 +117,13 @@ def dictionary_tags(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> lis
         i = index.get(m.start)
         if i is None:
             continue
+        tree = tuple(sorted({t[:3] for t in concept.trees} | {t[:7] for t in concept.trees}))
         j = i
         while j < len(tokens) and tokens[j].start < m.end:
             tags[j] = ("B-" if j == i else "I-") + kind
+            branches[j] = tree
             j += 1
-    return tags
+    return tags, branches
 
 
 class Gazetteer:
@@ -156,15 +170,16 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
                       gazetteer: Gazetteer | None = None,
                       drugs: Gazetteer | None = None,
                       typed_short_forms: dict[str, str] | None = None,
-                      dictionary: Sequence[str] | None = None) -> list[list[str]]:
+                      dictionary: DictionaryView | None = None) -> list[list[str]]:
     """CRFsuite feature lists for each token of one sentence.
 
     ``short_forms`` maps abbreviations defined in the document to the dictionary type of
     their long form ("" when the long form is no concept); ``dictionary``, when given, is
-    :func:`dictionary_tags` of the sentence computed once by the caller.
+    :func:`dictionary_view` of the sentence computed once by the caller.
     """
     words = [t.text for t in tokens]
-    dtags = dictionary if dictionary is not None else dictionary_tags(text, tokens, lexicon)
+    dtags, trees = dictionary if dictionary is not None else dictionary_view(text, tokens,
+                                                                              lexicon)
     gtags = gazetteer.tags(tokens) if gazetteer else ["O"] * len(tokens)
     rtags = drugs.tags(tokens) if drugs else ["O"] * len(tokens)
     shapes = [_shape(w) for w in words]
@@ -175,6 +190,7 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
     for i in range(n):
         f = ["bias", *base[i], f"d={dtags[i]}", f"dt={dtags[i][2:] or 'O'}", f"g={gtags[i]}",
              f"gd={gtags[i]}|{dtags[i]}", f"r={rtags[i]}"]
+        f += [f"tb={b}" for b in trees[i]]
         if _CODE.match(words[i]):
             f.append("code")
         if (i + 2 < n and words[i + 1] in "- " and words[i].isupper()

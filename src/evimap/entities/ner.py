@@ -29,10 +29,11 @@ from . import brands
 from .abbrev import Abbreviation, find_abbreviations
 from .crf import (
     CrfTagger,
+    DictionaryView,
     Gazetteer,
     Token,
     decode,
-    dictionary_tags,
+    dictionary_view,
     sentence_features,
     sentence_tokens,
 )
@@ -174,7 +175,7 @@ def ner_spans(model: NerModel, text: str, sentences: Sequence[tuple[int, int]],
     if abbreviations is None:
         abbreviations = find_abbreviations(text, sentences)
     dict_types = short_form_types(text, abbreviations, lexicon)
-    tokenised = [(toks, dictionary_tags(text, toks, lexicon)) for s, e in sentences
+    tokenised = [(toks, dictionary_view(text, toks, lexicon)) for s, e in sentences
                  if (toks := sentence_tokens(text, s, e))]
     first, confidence = _tag_all(model, text, tokenised, lexicon, dict_types, None, candidates)
     typed = typed_short_forms(abbreviations, first)
@@ -189,7 +190,7 @@ def ner_spans(model: NerModel, text: str, sentences: Sequence[tuple[int, int]],
 
 
 def _tag_all(model: NerModel, text: str,
-             tokenised: Sequence[tuple[Sequence[Token], Sequence[str]]],
+             tokenised: Sequence[tuple[Sequence[Token], DictionaryView]],
              lexicon: Lexicon, dict_types: dict[str, str], typed: dict[str, str] | None,
              candidates: Sequence[tuple[int, int]]
              ) -> tuple[list[Span], dict[tuple[int, int], float]]:
@@ -221,11 +222,14 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
               abbreviations: dict[str, Concept]) -> tuple[Concept, tuple[str, ...]]:
     """The concept of a tagged span and every MeSH ID it names (several for composites)."""
     etype = TYPES[kind]
+    # a short form defined in this document means its long form ("PG" after
+    # "prostaglandins (PGs)"), whatever it meant in the training data
+    defined = abbreviations.get(text) or abbreviations.get(text + "s")
+    if defined is not None and defined.id != "-1" and _compatible(defined.type, etype):
+        return defined, (defined.id,)
     concept = _lookup(text, etype, model, lexicon)
     if concept is not None and len(ids := model.names.get(name_key(text), ())) > 1:
         return concept, ids
-    if concept is None and text in abbreviations:
-        concept = abbreviations[text]
     if concept is not None:
         return concept, (concept.id,)
     parts = [c for p in _composite_parts(text)
