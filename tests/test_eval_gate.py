@@ -22,7 +22,7 @@ def test_ner_mention_f1_floor(ner_scores, kind):
     assert ner_scores["mentions"][kind]["f1"] >= FLOORS["ner"]["mentions"][kind], ner_scores
 
 
-@pytest.mark.parametrize("section", ["ids", "ids_mesh2023"])
+@pytest.mark.parametrize("section", ["ids", "ids_as_stored", "ids_mesh2023"])
 @pytest.mark.parametrize("kind", ["Chemical", "Disease"])
 def test_ner_id_f1_floor(ner_scores, section, kind):
     assert ner_scores[section][kind]["f1"] >= FLOORS["ner"][section][kind], ner_scores[section]
@@ -31,7 +31,9 @@ def test_ner_id_f1_floor(ner_scores, section, kind):
 def test_ner_json_shape(ner_scores):
     assert ner_scores["docs"] == 500
     for section, kinds in (("mentions", ("Chemical", "Disease", "micro")),
-                           ("ids", ("Chemical", "Disease"))):
+                           ("ids", ("Chemical", "Disease")),
+                           ("ids_as_stored", ("Chemical", "Disease")),
+                           ("ids_mesh2023", ("Chemical", "Disease"))):
         for kind in kinds:
             assert set(ner_scores[section][kind]) == {"p", "r", "f1", "tp", "fp", "fn"}
     assert ner_scores["docs_per_second"] > 0

@@ -179,3 +179,19 @@ def test_dictionary_view_gives_tree_branches(resources: Resources):
     assert tags[:2] == ["B-chemical", "I-chemical"] and "D08" in branches[0]
     assert branches[0] == branches[1] and branches[2] == ()
     assert tags[3] == "B-chemical" and "D02" in branches[3]
+
+
+def test_bc5cdr_vocabulary_reads_todays_descriptors_as_the_curators_ids(resources: Resources):
+    from evimap.evaluate.ner import bc5cdr_vocabulary
+    lexicon = resources.lexicon
+    topiramate = lexicon.lookup("topiramate")
+    haloperidol = lexicon.lookup("haloperidol")
+    assert topiramate is not None and haloperidol is not None
+    assert topiramate.id == "D000077236"        # MeSH 2023; BC5CDR Training says C052342
+    mentions = [Mention(0, 10, "topiramate", topiramate, 0),
+                Mention(20, 23, "TPM", topiramate, 0, source="abbreviation"),
+                Mention(30, 41, "haloperidol", haloperidol, 0)]
+    assert bc5cdr_vocabulary(resources.ner)(mentions) == {"D000077236": "C052342"}
+    assert bc5cdr_vocabulary(None)(mentions) == {}
+    # a name the curators annotated with a descriptor is not touched
+    assert bc5cdr_vocabulary(resources.ner)(mentions[2:]) == {}

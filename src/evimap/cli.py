@@ -290,7 +290,12 @@ def eval_group() -> None:
 @pass_ctx
 def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
     """Entity recognition on a PubTator file: strict mention P/R/F1 per type and micro,
-    document-level MeSH ID P/R/F1, and documents per second (model load excluded)."""
+    document-level MeSH ID P/R/F1, and documents per second (model load excluded).
+
+    IDs are scored in BC5CDR's 2015 vocabulary ("ids": a descriptor becomes the C-number the
+    curators gave the same words in the training annotations), as stored
+    ("ids_as_stored": MeSH 2023 descriptors), and against the gold updated to MeSH 2023
+    ("ids_mesh2023")."""
     from .evaluate.ner import evaluate_ner
     from .pipeline import load_resources
     settings = load_settings(**obj.overrides)
@@ -298,10 +303,10 @@ def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
     if as_json:
         _echo_json(scores)
         return
-    click.echo(f"{'':22} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
-    for section in ("mentions", "ids", "ids_mesh2023"):
-        for name, s in scores[section].items():
-            click.echo(f"{section:<12} {name:<9} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
+    click.echo(f"{'':23} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
+    for section in ("mentions", "ids", "ids_as_stored", "ids_mesh2023"):
+        for name, s in scores.get(section, {}).items():
+            click.echo(f"{section:<13} {name:<9} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
                        f"{s['tp']:6d} {s['fp']:6d} {s['fn']:6d}")
     click.echo(f"{scores['docs']} documents in {scores['seconds']}s "
                f"({scores['docs_per_second']} docs/s)")
@@ -316,7 +321,11 @@ def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
 def eval_cid_cmd(obj: Context, gold: str, gold_entities: bool, as_json: bool) -> None:
     """Chemical-induced disease relations on a PubTator file: document-level (chemical,
     disease) MeSH ID pairs, P/R/F1 as BC5CDR scored them; end-to-end unless
-    --gold-entities."""
+    --gold-entities.
+
+    End-to-end pairs are scored in BC5CDR's 2015 vocabulary (as for "evimap eval ner"),
+    "as_stored" (MeSH 2023 descriptors) and against the gold updated to MeSH 2023
+    ("mesh2023")."""
     from .evaluate.cid import evaluate_cid
     from .pipeline import load_resources
     settings = load_settings(**obj.overrides)
@@ -325,7 +334,8 @@ def eval_cid_cmd(obj: Context, gold: str, gold_entities: bool, as_json: bool) ->
         _echo_json(scores)
         return
     click.echo(f"{'':22} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
-    rows = [("CID", scores), *((name, scores[name]) for name in ("mesh2023", "cooccurrence")
+    rows = [("CID", scores), *((name, scores[name])
+                               for name in ("as_stored", "mesh2023", "cooccurrence")
                                if name in scores)]
     for name, s in rows:
         click.echo(f"{name:<22} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "

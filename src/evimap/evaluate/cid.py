@@ -6,9 +6,12 @@ disease MeSH ID) pairs, deduplicated, micro P/R/F1 over all documents.
 Two settings. End-to-end (default): our own entities and IDs, from the same stages
 ``evimap ingest`` runs. Gold entities: the file's own mentions and IDs, so the score is the
 relation classifier's alone. End-to-end predictions carry MeSH 2023 descriptors while the
-gold uses 2015 IDs; besides the strict score, ``mesh2023`` scores against the gold with its
-C-numbers mapped to today's descriptor (:func:`evimap.evaluate.ner.current_id`, gold side
-only). ``cooccurrence`` is the reference baseline: every pair sharing a sentence.
+gold uses 2015 IDs: the main score reads our pairs in BC5CDR's vocabulary, as a participant
+would have submitted them (:func:`evimap.evaluate.ner.bc5cdr_vocabulary`: a descriptor
+becomes the C-number the curators gave the same words in the training annotations);
+``as_stored`` scores the descriptors untranslated, and ``mesh2023`` scores them against the
+gold with its C-numbers mapped to today's descriptor (:func:`evimap.evaluate.ner.current_id`,
+gold side only). ``cooccurrence`` is the reference baseline: every pair sharing a sentence.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..model import Concept, Mention, RawDocument, Segment
 from ..pipeline import Resources, process, sentences_of
 from ..settings import Settings
 from ..sources import profile_source
-from .ner import current_id, gold_documents, prf
+from .ner import bc5cdr_vocabulary, current_id, gold_documents, prf
 
 #: BC5CDR mention type -> evimap entity type
 _TYPES = {"Chemical": "chemical", "Disease": "disease"}
@@ -58,9 +61,14 @@ def gold_view(raw: RawDocument) -> CidDocument:
 def predicted_view(raw: RawDocument, resources: Resources,
                    is_chemical: Callable[[Concept], bool]) -> CidDocument:
     """The CID view of a document with our own entities, as ``evimap ingest`` finds them."""
+    return _predicted(raw, resources, is_chemical)[0]
+
+
+def _predicted(raw: RawDocument, resources: Resources, is_chemical: Callable[[Concept], bool]
+               ) -> tuple[CidDocument, list[Mention]]:
     done = process(raw, dataclasses.replace(resources, cid=None))
     return cid_document(raw.text, done.segments, done.sentences, done.mentions, done.claims,
-                        is_chemical)
+                        is_chemical), done.mentions
 
 
 def gold_pairs(raw: RawDocument,
@@ -112,22 +120,29 @@ def evaluate_cid(path: Path, settings: Settings, resources: Resources,
     classifier: CidClassifier = resources.cid
     current = current_id(resources.lexicon)
     docs = gold_documents(path, settings)
-    strict, updated, baseline = [], [], []
+    vocabulary = bc5cdr_vocabulary(resources.ner)
+    submitted, stored, updated, baseline = [], [], [], []
     started = time.perf_counter()
     for raw in docs:
-        view = (gold_view(raw) if gold_entities
-                else predicted_view(raw, resources, classifier.is_chemical))
+        old: dict[str, str] = {}
+        if gold_entities:
+            view = gold_view(raw)
+        else:
+            view, mentions = _predicted(raw, resources, classifier.is_chemical)
+            old = vocabulary(mentions)
         predicted = set(classifier.predict(view))
         gold = gold_pairs(raw)
-        strict.append((predicted, gold))
+        submitted.append(({(old.get(c, c), old.get(d, d)) for c, d in predicted}, gold))
+        stored.append((predicted, gold))
         updated.append((predicted, gold_pairs(raw, current)))
         baseline.append((cooccurring(view), gold))
     seconds = time.perf_counter() - started
-    out: dict[str, Any] = {**score_pairs(strict), "docs": len(docs),
+    out: dict[str, Any] = {**score_pairs(submitted), "docs": len(docs),
                            "seconds": round(seconds, 2),
                            "entities": "gold" if gold_entities else "predicted",
                            "threshold": classifier.threshold}
     if not gold_entities:
+        out["as_stored"] = score_pairs(stored)
         out["mesh2023"] = score_pairs(updated)
     out["cooccurrence"] = score_pairs(baseline)
     return out

@@ -6,17 +6,27 @@ chemical -> Chemical, disease -> Disease, and mechanism -> Chemical for ligands
 (neurotransmitters, which BC5CDR annotates as chemicals; receptors, enzymes and processes are
 not annotated there). Document-level ID scores use the set of (document, type, MeSH ID)
 triples, as BC5CDR's normalisation task scores them.
+
+Two vocabularies. evimap reads MeSH 2023 and stores today's descriptors; BC5CDR's curators
+used MeSH 2015, where many drugs now promoted to descriptors (topiramate, quetiapine,
+olanzapine, ...) were supplementary concepts (C-numbers). ``ids`` scores our IDs as a
+BC5CDR participant would have submitted them: in the 2015 vocabulary, which for a concept
+means the C-number the curators gave the same words in the *training* annotations
+(:func:`bc5cdr_vocabulary`; nothing is read from the file being scored). ``ids_as_stored``
+scores the descriptors exactly as evimap stores them, and ``ids_mesh2023`` scores them
+against the gold with its C-numbers mapped to today's descriptors (gold side only).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..clean import segment
-from ..entities import Lexicon, recognise
+from ..entities import Lexicon, NerModel, recognise
+from ..entities.ner import name_key
 from ..errors import EvimapError, InputError
 from ..model import Concept, Mention, RawDocument
 from ..pipeline import Resources, sentences_of
@@ -52,17 +62,44 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
 
 
+#: Today's descriptor -> the ID to submit in BC5CDR's vocabulary, for one document.
+Vocabulary = Callable[[Sequence[Mention]], dict[str, str]]
+
+
+def bc5cdr_vocabulary(ner: NerModel | None) -> Vocabulary:
+    """How a document's predicted descriptors read in BC5CDR's 2015 vocabulary: a concept
+    gets the supplementary concept (C-number) that the curators gave the same words in the
+    training annotations ("topiramate": C052342 then, D000077236 in MeSH 2023), wherever
+    the document names it (its short forms too); every other ID stays as it is."""
+    def mapping(mentions: Sequence[Mention]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if ner is None:
+            return out
+        for m in mentions:
+            if not m.concept.id.startswith("D") or m.ids:
+                continue
+            old = ner.names.get(name_key(m.text), ())
+            if len(old) == 1 and old[0].startswith("C"):
+                out.setdefault(m.concept.id, old[0])
+        return out
+    return mapping
+
+
 def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Mention]],
           type_of: Callable[[Concept], str | None],
-          current: Callable[[str, str], str | None] | None = None) -> dict[str, Any]:
+          current: Callable[[str, str], str | None] | None = None,
+          vocabulary: Vocabulary | None = None) -> dict[str, Any]:
     """Strict mention P/R/F1 per type and micro, document-level ID P/R/F1 per type.
 
-    ``current(gold_text, gold_id)``, when given, also scores the IDs against the gold
+    ``vocabulary``, when given, translates each document's predicted IDs into the gold's
+    vocabulary for ``ids`` (``ids_as_stored`` keeps them untranslated).
+    ``current(gold_text, gold_id)``, when given, also scores the stored IDs against the gold
     updated to today's MeSH (``ids_mesh2023``): a supplementary concept of 2015 that MeSH
     has since made a descriptor counts as that descriptor.
     """
     spans = {t: [0, 0, 0] for t in GOLD_TYPES}
     ids = {t: [0, 0, 0] for t in GOLD_TYPES}
+    stored = {t: [0, 0, 0] for t in GOLD_TYPES}
     updated = {t: [0, 0, 0] for t in GOLD_TYPES}
     n_docs, seconds = 0, 0.0
     for raw in docs:
@@ -83,15 +120,22 @@ def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Men
             if t is not None:
                 pred.add((m.start, m.end, t))
                 pred_ids.update((t, i) for i in (m.ids or (m.concept.id,)) if i != "-1")
+        old = vocabulary(mentions) if vocabulary is not None else {}
+        submitted = {(t, old.get(i, i)) for t, i in pred_ids}
         for t in GOLD_TYPES:
             _add(spans[t], {x for x in gold if x[2] == t}, {x for x in pred if x[2] == t})
-            _add(ids[t], {x for x in gold_ids if x[0] == t}, {x for x in pred_ids if x[0] == t})
+            _add(ids[t], {x for x in gold_ids if x[0] == t},
+                 {x for x in submitted if x[0] == t})
+            _add(stored[t], {x for x in gold_ids if x[0] == t},
+                 {x for x in pred_ids if x[0] == t})
             _add(updated[t], {x for x in gold_now if x[0] == t},
                  {x for x in pred_ids if x[0] == t})
     mentions_out: dict[str, Any] = {t: prf(*c) for t, c in spans.items()}
     mentions_out["micro"] = prf(*(sum(c[i] for c in spans.values()) for i in range(3)))
     out: dict[str, Any] = {"mentions": mentions_out,
                            "ids": {t: prf(*c) for t, c in ids.items()}}
+    if vocabulary is not None:
+        out["ids_as_stored"] = {t: prf(*c) for t, c in stored.items()}
     if current is not None:
         out["ids_mesh2023"] = {t: prf(*c) for t, c in updated.items()}
     return {**out, "docs": n_docs, "seconds": round(seconds, 3),
@@ -120,7 +164,8 @@ def evaluate_ner(path: Path, settings: Settings, resources: Resources) -> dict[s
     """Score the recogniser on a PubTator file (model loading excluded from the timing)."""
     docs = gold_documents(path, settings)
     return score(docs, lambda raw: recognise_raw(raw, resources),
-                 gold_type(resources.lexicon), current_id(resources.lexicon))
+                 gold_type(resources.lexicon), current_id(resources.lexicon),
+                 bc5cdr_vocabulary(resources.ner))
 
 
 def current_id(lexicon: Lexicon) -> Callable[[str, str], str | None]:
