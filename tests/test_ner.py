@@ -195,3 +195,42 @@ def test_bc5cdr_vocabulary_reads_todays_descriptors_as_the_curators_ids(resource
     assert bc5cdr_vocabulary(None)(mentions) == {}
     # a name the curators annotated with a descriptor is not touched
     assert bc5cdr_vocabulary(resources.ner)(mentions[2:]) == {}
+
+
+def _disease_ids(raw, resources: Resources) -> set[str]:
+    return {i for m in _recognised(raw, resources) if m.concept.type == "disease"
+            for i in (m.ids or (m.concept.id,))}
+
+
+@pytest.mark.parametrize(("pmid", "text", "ui"), [
+    ("10539815", "decreased renal function", "D051437"),   # reduced function: insufficiency
+    ("2339463", "thromboembolic disease", "D013923"),      # adjective's noun: thromboembolism
+    ("14736955", "mitochondrial injury", "D028361"),       # organ + generic head: ... Diseases
+    ("19058474", "haemorrhage", "D006470"),                # "internal haemorrhage": head, British
+])
+def test_reworded_disease_mentions_get_their_mesh_concept(development, resources: Resources,
+                                                          pmid, text, ui):
+    raw = development[pmid]
+    assert (text, ui) in {(g.text, g.ids[0]) for g in raw.gold_mentions}
+    assert ui in _disease_ids(raw, resources)
+
+
+def test_rewordings_follow_mesh_wording(resources: Resources):
+    from evimap.entities.ner import adjective_nouns, rewordings
+    ner, lexicon = resources.ner, resources.lexicon
+    assert ner is not None
+    assert adjective_nouns("ischemic")[0] == "ischemia"
+    assert "thrombosis" in adjective_nouns("thrombotic")
+    assert "hypertension" in adjective_nouns("hypertensive")
+    assert rewordings("Injury to the kidney")[:2] == ["kidney Injury", "kidney diseases"]
+    assert rewordings("hepatic toxicity")[0] == "hepatotoxicity"
+    cases = {"ischemic": "D007511", "dystonic": "D004421", "aneurysmal": "D000783",
+             "edematous": "D004487", "retinopathy": "D012164", "vestibulotoxicity": "D015837",
+             "renal impairment": "D051437", "heart damage": "D006331",
+             "myocardial impairment": "D009202", "oedema": "D004487",
+             "Loss of kidney function": "D051437", "hepatic or hematologic toxicity": "D006402"}
+    for text, ui in cases.items():
+        concept, ids = normalise(text, "Disease", ner, lexicon, {})
+        assert ui in (ids or (concept.id,)), (text, concept, ids)
+    # chemicals are not reworded, and a disease span never takes a chemical's concept
+    assert normalise("breakdown of the DA", "Disease", ner, lexicon, {})[0].id == "-1"

@@ -5,8 +5,10 @@ document's abbreviations get a type (the type of their long form); the second pa
 those typed short forms as a feature, so "PB" is a chemical wherever "phenobarbital (PB)"
 defined it. :func:`normalise` maps a span to MeSH: the dictionary's concept for the same
 words, else the names annotated in the training data, else the long form of an
-abbreviation, else the longest dictionary name the span ends with (same type), else
-``-1``. Composite mentions ("renal and hepatic failure") get one ID per part.
+abbreviation, else (diseases) a MeSH-style rewording (:func:`rewordings`: "decreased renal
+function" -> "renal insufficiency", "ischemic" -> "ischemia"), else the longest name the
+span ends with (same type), else a similar dictionary name, else ``-1``. Composite mentions
+("renal and hepatic failure") get one ID per part.
 
 The model ships in ``models/`` (rebuilt by ``evimap train ner``; see ``models/MODEL_CARD.md``).
 """
@@ -233,10 +235,12 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
     if concept is not None:
         return concept, (concept.id,)
     parts = [c for p in _composite_parts(text)
-             if (c := _lookup(p, etype, model, lexicon)) is not None]
+             if (c := _lookup(p, etype, model, lexicon)
+                 or _rewritten_lookup(p, etype, model, lexicon)) is not None]
     if parts:
         return parts[0], tuple(dict.fromkeys(c.id for c in parts))
-    backed = _head_lookup(text, etype, lexicon) or model.fuzzy(text, etype, lexicon)
+    backed = (_rewritten_lookup(text, etype, model, lexicon)
+              or _head_lookup(text, etype, model, lexicon) or model.fuzzy(text, etype, lexicon))
     if backed is not None:
         return backed, (backed.id,)
     return Concept("-1", text, etype), ()
@@ -244,7 +248,7 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
 
 #: Spelling and wording variants tried when a name is not found as written.
 _VARIANTS = ((re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"),     # anaemia -> anemia
-             (re.compile(r"(?<=[a-z])oe(?=[a-z])"), "e"),     # oedema -> edema
+             (re.compile(r"(?<=[a-z])oe(?=[a-z])|\b[oO](?=e[a-z])"), ""),  # oedema -> edema
              (re.compile(r"\brenal\b", re.I), "kidney"),
              (re.compile(r"\bhepatic\b", re.I), "liver"),
              (re.compile(r"\bcardiac\b", re.I), "heart"),
@@ -301,12 +305,138 @@ def _composite_parts(text: str) -> list[str]:
     return [f"{h} {m.group('head')}" for h in heads if h]
 
 
-def _head_lookup(text: str, etype: str, lexicon: Lexicon) -> Concept | None:
+def _head_lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon) -> Concept | None:
     """The longest dictionary name the span ends with, of the same type ("severe acute
-    hepatitis" -> "acute hepatitis" -> Hepatitis)."""
+    hepatitis" -> "acute hepatitis" -> Hepatitis); for a disease also a training name,
+    spelling variant or rewording ("internal haemorrhage" -> "haemorrhage" -> Hemorrhage,
+    "transient visual disturbances" -> "visual disturbances")."""
     words = text.split()
     for i in range(1, len(words)):
-        concept = lexicon.lookup(" ".join(words[i:]))
-        if concept is not None and _compatible(concept.type, etype):
+        tail = " ".join(words[i:])
+        if etype == "disease":
+            concept = _typed(_lookup(tail, etype, model, lexicon), etype) or _rewritten_lookup(
+                tail, etype, model, lexicon)
+        elif (concept := lexicon.lookup(tail)) is not None and not _compatible(
+                concept.type, etype):
+            concept = None
+        if concept is not None:
             return concept
     return None
+
+
+# --- rewording: how MeSH names what a mention paraphrases ------------------------------------
+
+#: Head nouns that only say an organ or a function is affected ("renal damage", "memory
+#: impairment", "thromboembolic complications"); MeSH names such conditions "... Diseases"
+#: or "... Disorders", or by the noun the modifier is derived from.
+GENERIC_HEADS = frozenset({
+    "damage", "injury", "injuries", "toxicity", "toxicities", "dysfunction", "dysfunctions",
+    "impairment", "impairments", "disorder", "disorders", "disease", "diseases",
+    "disturbance", "disturbances", "abnormality", "abnormalities", "lesion", "lesions",
+    "complication", "complications", "deficit", "deficits", "involvement", "events",
+    "episodes"})
+#: Heads (and "decreased ... function" phrases) that mean an organ works below normal:
+#: MeSH's word for that is "insufficiency" ("renal impairment" -> Renal Insufficiency).
+_REDUCED_FUNCTION = frozenset({"impairment", "impairments"})
+_FUNCTION = re.compile(r"^(?:decreased|reduced|impaired|diminished|loss of|deteriorat\w+ of) "
+                       r"(?P<organ>[\w-]+(?: [\w-]+)?) function(?:s|ing)?$", re.I)
+#: "injury to the kidney", "impairment of memory": the modifier comes first in MeSH.
+_OF_PHRASE = re.compile(r"^(?P<head>[\w-]+) (?:of|to|in) (?:the )?(?P<mod>[\w-]+(?: [\w-]+)?)$",
+                        re.I)
+#: Medical combining forms and the organ adjective MeSH's "... Diseases" headings use
+#: ("retinopathy" -> Retinal Diseases, "vestibulotoxicity" -> Vestibular Diseases).
+COMBINING_FORMS: dict[str, str] = {
+    "nephro": "renal", "hepato": "hepatic", "cardio": "cardiac", "neuro": "neurologic",
+    "retino": "retinal", "vestibulo": "vestibular", "encephalo": "brain", "myo": "muscular",
+    "kerato": "corneal", "pneumo": "lung", "hemato": "hematologic", "angio": "vascular",
+    "arthro": "joint", "dermato": "skin", "osteo": "bone", "gastro": "stomach",
+    "entero": "intestinal", "oculo": "eye", "oto": "ear"}
+#: Organ adjectives and the combining form of their "-toxicity" ("hepatic toxicity" ->
+#: hepatotoxicity).
+_TOXICITY_FORMS: dict[str, str] = {
+    "renal": "nephro", "kidney": "nephro", "hepatic": "hepato", "liver": "hepato",
+    "cardiac": "cardio", "heart": "cardio", "neural": "neuro", "neuronal": "neuro",
+    "neurologic": "neuro", "neurological": "neuro", "nerve": "neuro", "retinal": "retino",
+    "vestibular": "vestibulo", "hematologic": "hemato", "hematological": "hemato",
+    "haematological": "hemato", "haematologic": "hemato", "auditory": "oto", "ear": "oto",
+    "muscle": "myo", "muscular": "myo"}
+_COMBINED = re.compile(r"^(?P<form>" + "|".join(sorted(COMBINING_FORMS, key=len, reverse=True))
+                       + r")(?:pathy|pathies|toxicity|toxicities|toxic)$", re.I)
+#: Adjective endings and the noun endings they come from, longest first: "ischemic" ->
+#: "ischemia", "thrombotic" -> "thrombosis", "hypertensive" -> "hypertension",
+#: "aneurysmal" -> "aneurysm", "epileptic" -> "epilepsy", "edematous" -> "edema".
+ADJECTIVE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lytic", ("lysis",)), ("genic", ("genesis",)), ("etic", ("esia", "esis")),
+    ("ptic", ("psy",)), ("otic", ("osis",)), ("atic", ("asis",)), ("tous", ("",)),
+    ("ous", ("osis", "")), ("ic", ("ia", "y", "e", "ism", "es", "ity")), ("al", ("", "a")),
+    ("ive", ("ion", "ity")))
+#: Shortest stem an adjective ending is removed from.
+_MIN_STEM = 4
+
+
+def adjective_nouns(word: str) -> list[str]:
+    """The nouns an adjective may derive from, most likely first ("ischemic" ->
+    ["ischemia", "ischemy", ...]); empty for a word with no adjective ending."""
+    low = word.lower()
+    out: list[str] = []
+    for ending, nouns in ADJECTIVE_ENDINGS:
+        stem = low[: -len(ending)]
+        if low.endswith(ending) and len(stem) >= _MIN_STEM and stem.isalpha():
+            out += [stem + noun for noun in nouns if stem + noun not in out]
+    return out
+
+
+def rewordings(text: str) -> list[str]:
+    """MeSH-style wordings of a disease mention that is not a name as written, most
+    specific first: "HEAD of MOD" turned round ("injury to the kidney" -> "kidney injury");
+    reduced function as insufficiency ("decreased renal function" -> "renal
+    insufficiency"); a combining form's organ ("retinopathy" -> "retinal diseases"); an
+    organ adjective with a generic head as the organ's toxicity, diseases or disorders
+    ("hepatic toxicity" -> "hepatotoxicity", "renal damage" -> "renal diseases"); and an
+    adjective as its noun ("ischemic" -> "ischemia", "thromboembolic complications" ->
+    "thromboembolism")."""
+    words = " ".join(text.split())
+    if m := _FUNCTION.match(words):
+        organ = m.group("organ")
+        return [f"{organ} insufficiency", f"{organ} diseases", f"{organ} disorders"]
+    out: list[str] = []
+    if m := _OF_PHRASE.match(words):
+        words = f"{m.group('mod')} {m.group('head')}"
+        out.append(words)
+    parts = words.split(" ")
+    if len(parts) == 1:
+        if m := _COMBINED.match(words):
+            form = m.group("form").lower()
+            if words.lower().endswith("toxic"):
+                out.append(words + "ity")
+            out += [f"{COMBINING_FORMS[form]} diseases", f"{COMBINING_FORMS[form]} disorders"]
+        return out + adjective_nouns(words)
+    head, modifier = parts[-1].lower(), " ".join(parts[:-1])
+    if head not in GENERIC_HEADS:
+        return out
+    if head in _REDUCED_FUNCTION:
+        out.append(f"{modifier} insufficiency")
+    if head.startswith("toxicit") and (form := _TOXICITY_FORMS.get(modifier.lower())):
+        out.append(form + "toxicity")
+    out += [f"{modifier} diseases", f"{modifier} disorders"]
+    if len(parts) == 2:
+        out += adjective_nouns(modifier)
+    return out
+
+
+def _rewritten_lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon
+                      ) -> Concept | None:
+    """The first of a disease mention's :func:`rewordings` that names a concept of its type
+    (chemical mentions are not reworded)."""
+    if etype != "disease":
+        return None
+    for wording in rewordings(text):
+        found = _typed(_lookup(wording, etype, model, lexicon), etype)
+        if found is not None:
+            return found
+    return None
+
+
+def _typed(concept: Concept | None, etype: str) -> Concept | None:
+    """The concept if it has the mention's type (a training name may carry another)."""
+    return concept if concept is not None and _compatible(concept.type, etype) else None
