@@ -326,3 +326,20 @@ def test_stoplist_rule() -> None:
     exact = Counter({(False, "carcinoma"): 1, (False, "pain"): 9})
     inside = Counter({(False, "carcinoma"): 10, (False, "pain"): 9})
     assert [r[0] for r in stoplist_rows(matched, exact, inside)] == ["lead"]
+
+
+@pytest.mark.parametrize(("name", "ui"), [
+    ("oedema", "D004487"), ("diarrhoea", "D003967"), ("anaemia", "D000740"),
+    ("haemorrhage", "D006470"), ("oestrogens", "D004967"), ("coeliac disease", "D002446"),
+    ("tumours", "D009369"),
+])
+def test_british_spellings_find_american_mesh_names(lexicon: Lexicon, name: str,
+                                                    ui: str | None) -> None:
+    concept = lexicon.lookup(name)
+    assert (concept.id if concept else None) == ui, (name, concept)
+
+
+def test_british_folding_leaves_other_words_alone() -> None:
+    from evimap.entities.keys import word_form
+    assert [word_form(w) for w in ("four", "hours", "does", "Aloe", "oestrogen's")] == [
+        "four", "hours", "does", "aloe", "estrogen"]

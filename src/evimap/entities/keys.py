@@ -6,6 +6,8 @@ A term and a stretch of text match when their keys are equal. The key is built f
 * hyphens are dropped ("N-methyl-D-aspartate" == "N methyl D aspartate",
   "serotonin-norepinephrine" == "serotonin norepinephrine"); other punctuation stays;
 * tokens are lower-cased and a possessive "'s" is removed ("Huntington's" == "Huntington");
+* British spellings read as MeSH's American ones ("oedema" == "edema", "anaemia" == "anemia",
+  "diarrhoea" == "diarrhea", "oestrogen" == "estrogen", "tumour" == "tumor");
 * the last token is reduced to a singular form (``migraines`` -> ``migraine``,
   ``therapies`` -> ``therapy``), so inflected text finds the base term.
 
@@ -15,6 +17,8 @@ match Multiple Sclerosis or Cyclic AMP.
 """
 
 from __future__ import annotations
+
+import re
 
 from evimap.text import tokens
 
@@ -52,11 +56,24 @@ def singular(word: str) -> str:
     return word
 
 
+#: British spellings -> American ones, for words of five letters or more: a leading "oe"
+#: (oedema, oestrogen), "ae" before m/s/d/c (anaemia, haemorrhage, anaesthesia, paediatric,
+#: caecum), "oe" before a/l/t (diarrhoea, coeliac, foetal), a final "our(s)" after two
+#: letters or more (tumour, behaviour; not "four" or "hour").
+_BRITISH = ((re.compile(r"^oe(?=[a-z])"), "e"),
+            (re.compile(r"(?<=[a-z])ae(?=[msdc])"), "e"),
+            (re.compile(r"(?<=[a-z])oe(?=[alt])"), "e"),
+            (re.compile(r"(?<=[a-z]{2})our(?=s?$)"), "or"))
+
+
 def word_form(token: str) -> str:
     """One token as it appears in a case-insensitive key (no singular rule)."""
     low = token.lower()
     if low.endswith("'s") and len(low) > 2:
         low = low[:-2]
+    if len(low) >= 5 and ("ae" in low or "oe" in low or "our" in low):
+        for pattern, american in _BRITISH:
+            low = pattern.sub(american, low)
     return low
 
 
