@@ -127,11 +127,8 @@ def dictionary_view(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> Dic
 
 
 class Gazetteer:
-    """Names annotated in training data, by lower-cased token sequence, with their type.
-
-    Trained with cross-fitted gazetteers (each fold sees only the other folds' names), so the
-    CRF learns how far to trust a name seen in annotations; at run time it holds them all.
-    """
+    """Names as lower-cased token sequences with a kind (the drug names of
+    ``drug-named-entity-recognition``), tagged BIO by longest match."""
 
     MAX_LEN = 8
 
@@ -167,7 +164,6 @@ _CODE = re.compile(r"^(?:[A-Z]{1,5}\d{2,}[A-Za-z]?|\d+[A-Z]+\d*)$")
 
 def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
                       short_forms: dict[str, str] | None = None,
-                      gazetteer: Gazetteer | None = None,
                       drugs: Gazetteer | None = None,
                       typed_short_forms: dict[str, str] | None = None,
                       dictionary: DictionaryView | None = None) -> list[list[str]]:
@@ -180,7 +176,6 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
     words = [t.text for t in tokens]
     dtags, trees = dictionary if dictionary is not None else dictionary_view(text, tokens,
                                                                               lexicon)
-    gtags = gazetteer.tags(tokens) if gazetteer else ["O"] * len(tokens)
     rtags = drugs.tags(tokens) if drugs else ["O"] * len(tokens)
     shapes = [_shape(w) for w in words]
     base = [_word_features(w, sh) for w, sh in zip(words, shapes, strict=True)]
@@ -188,8 +183,7 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
     out = []
     n = len(tokens)
     for i in range(n):
-        f = ["bias", *base[i], f"d={dtags[i]}", f"dt={dtags[i][2:] or 'O'}", f"g={gtags[i]}",
-             f"gd={gtags[i]}|{dtags[i]}", f"r={rtags[i]}"]
+        f = ["bias", *base[i], f"d={dtags[i]}", f"dt={dtags[i][2:] or 'O'}", f"r={rtags[i]}"]
         f += [f"tb={b}" for b in trees[i]]
         if _CODE.match(words[i]):
             f.append("code")
@@ -204,8 +198,7 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
             j = i + off
             if 0 <= j < n:
                 low = words[j].lower()
-                f += [f"{off}:w={low}", f"{off}:d={dtags[j]}", f"{off}:g={gtags[j]}",
-                      f"{off}:r={rtags[j]}"]
+                f += [f"{off}:w={low}", f"{off}:d={dtags[j]}", f"{off}:r={rtags[j]}"]
                 if abs(off) == 1:
                     f += [f"{off}:s3={low[-3:]}", f"{off}:sh={shapes[j]}"]
             else:

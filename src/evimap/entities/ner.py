@@ -201,7 +201,7 @@ def _tag_all(model: NerModel, text: str,
     pending = sorted(candidates)
     k = 0
     for toks, dtags in tokenised:
-        feats = sentence_features(text, toks, lexicon, dict_types, None, model.drugs, typed,
+        feats = sentence_features(text, toks, lexicon, dict_types, model.drugs, typed,
                                   dtags)
         spans += decode(toks, model.tagger.tag(feats))
         while k < len(pending) and pending[k][0] < toks[0].start:

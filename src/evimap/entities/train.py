@@ -52,7 +52,7 @@ def _sequences(docs: Sequence[RawDocument], settings: Settings, lexicon: Lexicon
             toks = sentence_tokens(raw.text, start, end)
             if not toks:
                 continue
-            feats = sentence_features(raw.text, toks, lexicon, dict_types, None, drugs, typed)
+            feats = sentence_features(raw.text, toks, lexicon, dict_types, drugs, typed)
             yield feats, bio_labels(toks, [g for g in gold if g[0] < end and start < g[1]])
 
 
