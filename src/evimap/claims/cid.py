@@ -494,7 +494,7 @@ class CidClassifier:
         """The positive pairs with their probability, less the pairs the document says the
         chemical treats or relieves (a treated condition is not an adverse effect)."""
         return {p: v for p, v in self.probabilities(doc).items()
-                if v >= self.threshold and not _treated(doc, p)}
+                if v >= self.threshold and not treated(doc, p)}
 
 
 def ligand_ids(lexicon: Lexicon) -> frozenset[str]:
@@ -521,7 +521,7 @@ def load_cid(mesh_dir: Path, lexicon: Lexicon | None = None, model_dir: Path = M
 _HELPS = frozenset({"treats", "prevents", "no_effect"})
 
 
-def _treated(doc: CidDocument, pair: Pair) -> bool:
+def treated(doc: CidDocument, pair: Pair) -> bool:
     """The rules say the chemical treats, prevents or fails to treat the disease ("pain
     scores fell with magnesium"): a treated condition is not an adverse effect. (A text
     cue veto, relief words without harm words, was tried and cost 1 point of F1.)"""
