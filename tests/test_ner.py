@@ -234,3 +234,24 @@ def test_rewordings_follow_mesh_wording(resources: Resources):
         assert ui in (ids or (concept.id,)), (text, concept, ids)
     # chemicals are not reworded, and a disease span never takes a chemical's concept
     assert normalise("breakdown of the DA", "Disease", ner, lexicon, {})[0].id == "-1"
+
+
+@pytest.mark.parametrize(("pmid", "text"), [("20042557", "hip fracture"),
+                                            ("7843916", "primary open angle glaucoma")])
+def test_dictionary_name_around_a_model_span_wins(development, resources: Resources, pmid,
+                                                  text):
+    # the model tags the head ("fracture", "glaucoma"); MeSH names the whole
+    raw = development[pmid]
+    gold = {(s, e, i) for s, e, t, i in _gold(raw, text) if t == "Disease"}
+    found = {(m.start, m.end, m.concept.id) for m in _recognised(raw, resources)}
+    assert gold and gold <= found, (gold, found)
+
+
+def test_ncbi_disease_types_are_scored_as_diseases(tmp_path, settings, resources, data_dir):
+    from evimap.evaluate.ner import evaluate_ner
+    corpus = (data_dir / "ncbi-disease" / "NCBItrainset_corpus.txt").read_text(encoding="utf-8")
+    sample = tmp_path / "ncbi-sample.txt"
+    sample.write_text("\n\n".join(corpus.strip().split("\n\n")[:15]) + "\n", encoding="utf-8")
+    scores = evaluate_ner(sample, settings, resources)
+    disease = scores["mentions"]["Disease"]
+    assert disease["tp"] + disease["fn"] > 100 and disease["f1"] > 0.5, disease

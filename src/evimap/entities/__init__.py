@@ -101,7 +101,8 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
             and (m.start, m.end) not in {(f.start, f.end) for f in found}
             and (confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
                  # a short form whose long form the model found as the same concept
-                 or (m.source == "abbreviation" and m.concept.id in confirmed))
+                 or (m.source == "abbreviation" and m.concept.id in confirmed)
+                 or _encloses_same_type(m, found))
             and not _crosses(m, found)]
     found = [f for f in found if not any(k.start <= f.start and f.end <= k.end
                                          for k in kept)] + kept
@@ -113,6 +114,13 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
               and not _crosses(m, found)
               and not any((f.start, f.end) == (m.start, m.end) for f in found)]
     return found + others
+
+
+def _encloses_same_type(mention: Mention, found: list[Mention]) -> bool:
+    """Whether the dictionary name holds a model span of its own type in its last words
+    ("leucocytoclastic vasculitis" around "vasculitis")."""
+    return any(mention.start < f.start and f.end == mention.end
+               and f.concept.type == mention.concept.type for f in found)
 
 
 def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Mention]:

@@ -34,6 +34,10 @@ from ..read import read_file
 from ..settings import Settings
 
 GOLD_TYPES = ("Chemical", "Disease")
+#: Other corpora's annotation types scored as one of :data:`GOLD_TYPES` (NCBI Disease
+#: annotates every disease mention with one of these four).
+GOLD_ALIASES: Mapping[str, str] = {"SpecificDisease": "Disease", "DiseaseClass": "Disease",
+                                   "Modifier": "Disease", "CompositeMention": "Disease"}
 _DIRECT: Mapping[str, str] = {"chemical": "Chemical", "disease": "Disease"}
 
 
@@ -104,12 +108,12 @@ def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Men
     n_docs, seconds = 0, 0.0
     for raw in docs:
         n_docs += 1
-        gold = {(g.start, g.end, g.type) for g in raw.gold_mentions if g.type in GOLD_TYPES}
-        gold_ids = {(g.type, i) for g in raw.gold_mentions if g.type in GOLD_TYPES
-                    for i in g.ids if i not in ("-1", "")}
-        gold_now = {(g.type, (current(g.text, i) if current else None) or i)
-                    for g in raw.gold_mentions if g.type in GOLD_TYPES
-                    for i in g.ids if i not in ("-1", "")}
+        golds = [(g, kind) for g in raw.gold_mentions
+                 if (kind := GOLD_ALIASES.get(g.type, g.type)) in GOLD_TYPES]
+        gold = {(g.start, g.end, t) for g, t in golds}
+        gold_ids = {(t, i) for g, t in golds for i in g.ids if i not in ("-1", "")}
+        gold_now = {(t, (current(g.text, i) if current else None) or i)
+                    for g, t in golds for i in g.ids if i not in ("-1", "")}
         started = time.perf_counter()
         mentions = predict(raw)
         seconds += time.perf_counter() - started
