@@ -331,7 +331,7 @@ def test_stoplist_rule() -> None:
 @pytest.mark.parametrize(("name", "ui"), [
     ("oedema", "D004487"), ("diarrhoea", "D003967"), ("anaemia", "D000740"),
     ("haemorrhage", "D006470"), ("oestrogens", "D004967"), ("coeliac disease", "D002446"),
-    ("tumours", "D009369"),
+    ("tumours", "D009369"), ("leucocytosis", "D007964"), ("leucine", "D007930"),
 ])
 def test_british_spellings_find_american_mesh_names(lexicon: Lexicon, name: str,
                                                     ui: str | None) -> None:

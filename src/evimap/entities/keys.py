@@ -59,11 +59,13 @@ def singular(word: str) -> str:
 #: British spellings -> American ones, for words of five letters or more: a leading "oe"
 #: (oedema, oestrogen), "ae" before m/s/d/c (anaemia, haemorrhage, anaesthesia, paediatric,
 #: caecum), "oe" before a/l/t (diarrhoea, coeliac, foetal), a final "our(s)" after two
-#: letters or more (tumour, behaviour; not "four" or "hour").
+#: letters or more (tumour, behaviour; not "four" or "hour"), a leading "leuco" (leucocyte,
+#: leucopenia; not leucine).
 _BRITISH = ((re.compile(r"^oe(?=[a-z])"), "e"),
             (re.compile(r"(?<=[a-z])ae(?=[msdc])"), "e"),
             (re.compile(r"(?<=[a-z])oe(?=[alt])"), "e"),
-            (re.compile(r"(?<=[a-z]{2})our(?=s?$)"), "or"))
+            (re.compile(r"(?<=[a-z]{2})our(?=s?$)"), "or"),
+            (re.compile(r"^leuco"), "leuko"))
 
 
 def word_form(token: str) -> str:
@@ -71,7 +73,7 @@ def word_form(token: str) -> str:
     low = token.lower()
     if low.endswith("'s") and len(low) > 2:
         low = low[:-2]
-    if len(low) >= 5 and ("ae" in low or "oe" in low or "our" in low):
+    if len(low) >= 5 and ("ae" in low or "oe" in low or "our" in low or "leuco" in low):
         for pattern, american in _BRITISH:
             low = pattern.sub(american, low)
     return low
