@@ -118,7 +118,7 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
 
 def _encloses_same_type(mention: Mention, found: list[Mention]) -> bool:
     """Whether the dictionary name holds a model span of its own type in its last words
-    ("leucocytoclastic vasculitis" around "vasculitis")."""
+    ("hip fracture" around "fracture")."""
     return any(mention.start < f.start and f.end == mention.end
                and f.concept.type == mention.concept.type for f in found)
 

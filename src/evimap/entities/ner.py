@@ -248,7 +248,8 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
 
 #: Spelling and wording variants tried when a name is not found as written.
 _VARIANTS = ((re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"),     # anaemia -> anemia
-             (re.compile(r"(?<=[a-z])oe(?=[a-z])|\b[oO](?=e[a-z])"), ""),  # oedema -> edema
+             (re.compile(r"(?<=[a-z])oe(?=[a-z])"), "e"),     # diarrhoea -> diarrhea
+             (re.compile(r"\b[oO](?=e[a-z])"), ""),           # oedema -> edema
              (re.compile(r"\brenal\b", re.I), "kidney"),
              (re.compile(r"\bhepatic\b", re.I), "liver"),
              (re.compile(r"\bcardiac\b", re.I), "heart"),

@@ -59,13 +59,9 @@ def gold_view(raw: RawDocument) -> CidDocument:
 
 
 def predicted_view(raw: RawDocument, resources: Resources,
-                   is_chemical: Callable[[Concept], bool]) -> CidDocument:
-    """The CID view of a document with our own entities, as ``evimap ingest`` finds them."""
-    return _predicted(raw, resources, is_chemical)[0]
-
-
-def _predicted(raw: RawDocument, resources: Resources, is_chemical: Callable[[Concept], bool]
-               ) -> tuple[CidDocument, list[Mention]]:
+                   is_chemical: Callable[[Concept], bool]) -> tuple[CidDocument, list[Mention]]:
+    """The CID view of a document with our own entities, as ``evimap ingest`` finds them,
+    and those entities."""
     done = process(raw, dataclasses.replace(resources, cid=None))
     return cid_document(raw.text, done.segments, done.sentences, done.mentions, done.claims,
                         is_chemical), done.mentions
@@ -128,7 +124,7 @@ def evaluate_cid(path: Path, settings: Settings, resources: Resources,
         if gold_entities:
             view = gold_view(raw)
         else:
-            view, mentions = _predicted(raw, resources, classifier.is_chemical)
+            view, mentions = predicted_view(raw, resources, classifier.is_chemical)
             old = vocabulary(mentions)
         predicted = set(classifier.predict(view))
         gold = gold_pairs(raw)
