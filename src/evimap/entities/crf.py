@@ -95,11 +95,6 @@ def _word_features(word: str, shape: str) -> list[str]:
 DictionaryView = tuple[list[str], list[tuple[str, ...]]]
 
 
-def dictionary_tags(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> list[str]:
-    """The dictionary's BIO tag for each token (see :func:`dictionary_view`)."""
-    return dictionary_view(text, tokens, lexicon)[0]
-
-
 def dictionary_view(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> DictionaryView:
     """The dictionary's BIO tag for each token, typed by the matched concept's type (and
     BC5CDR class for ligands, which BC5CDR annotates as chemicals), and the tree branches of
