@@ -11,8 +11,15 @@ from typing import Any
 
 import pytest
 
-from evimap.claims.cid import VIA, CidClassifier, load_cid, pair_features
-from evimap.evaluate.cid import evaluate_cid, gold_documents, gold_pairs, gold_view
+from evimap.claims.cid import VIA, CidClassifier, load_cid, pair_features, positive
+from evimap.evaluate.cid import (
+    RELATIVES,
+    best_rule,
+    evaluate_cid,
+    gold_documents,
+    gold_pairs,
+    gold_view,
+)
 from evimap.model import RawDocument
 from evimap.pipeline import Resources, process
 
@@ -84,6 +91,38 @@ def test_x_induced_y_pattern(dev_docs: dict[str, RawDocument], cid: CidClassifie
                                      doc.text[slice(*doc.sentences[i])], re.I)
                            for i in shared)
     assert found >= 10
+
+
+def test_decision_rule_is_relative_to_the_documents_best_pair() -> None:
+    probabilities = {("C1", "D1"): 0.9, ("C1", "D2"): 0.4, ("C2", "D1"): 0.2}
+    assert positive(probabilities, 0.15) == probabilities
+    assert positive(probabilities, 0.15, 0.5) == {("C1", "D1"): 0.9}
+    assert positive(probabilities, 0.15, 0.4) == {("C1", "D1"): 0.9, ("C1", "D2"): 0.4}
+    assert positive({("C2", "D1"): 0.2}, 0.15, 0.5) == {("C2", "D1"): 0.2}
+    assert positive({("C2", "D1"): 0.1}, 0.15, 0.5) == {}
+    assert positive({}, 0.15, 0.5) == {}
+
+
+def test_shipped_rule_is_the_one_chosen_on_development(dev_docs: dict[str, RawDocument],
+                                                       cid: CidClassifier) -> None:
+    scored = [(cid.candidates(gold_view(raw)), gold_pairs(raw)) for raw in dev_docs.values()]
+    threshold, relative, scores = best_rule(scored, relatives=RELATIVES)
+    assert (threshold, relative) == (cid.threshold, cid.relative)
+    assert relative > 0
+    # the relative part of the rule earns its place: better than the best plain threshold
+    assert scores["f1"] > best_rule(scored)[2]["f1"] + 0.01
+    # and it is what predict() applies: a pair above the threshold but far below the
+    # document's best is left out
+    dropped = 0
+    for (candidates, _), raw in zip(scored, dev_docs.values(), strict=True):
+        predicted = cid.predict(gold_view(raw))
+        best = max(candidates.values(), default=0.0)
+        for pair, p in candidates.items():
+            assert (pair in predicted) == (p >= threshold and p >= relative * best)
+            dropped += threshold <= p < relative * best
+        if dropped >= 5:
+            break
+    assert dropped >= 5
 
 
 def test_claims_from_the_classifier(dev_docs: dict[str, RawDocument],

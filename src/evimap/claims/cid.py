@@ -16,8 +16,11 @@ as "the chemical induces the disease", wherever in the text it says so. The sent
   ancestor or descendant of another disease of the document or of the chemical's other
   diseases (BC5CDR annotates the most specific one), and a few conjunctions;
 * model: CRFsuite trained on one-item sequences (= multinomial logistic regression) with
-  labels ``CID``/``NONE``; a pair is positive when P(CID) reaches the threshold chosen on
-  BC5CDR Development (stored with the model in ``models/cid.json``).
+  labels ``CID``/``NONE``;
+* decision (:func:`positive`): a pair is positive when P(CID) reaches the threshold and is
+  at least ``relative`` times the document's best pair's (an abstract's relations are the
+  ones it is about: a weak pair beside a strong one is rarely annotated). Both numbers are
+  chosen together on BC5CDR Development and stored with the model in ``models/cid.json``.
 
 Everything here is a pure function of the document and the loaded :class:`CidClassifier`.
 The model is rebuilt by ``evimap train cid`` (``train_cid.py``); see ``models/MODEL_CARD.md``.
@@ -468,15 +471,26 @@ def read_mesh_facts(mesh_dir: Path) -> MeshFacts:
                      {ui: tuple(a) for ui, a in actions.items()})
 
 
+def positive(probabilities: Mapping[Pair, float], threshold: float, relative: float = 0.0
+             ) -> dict[Pair, float]:
+    """The pairs whose probability reaches ``threshold`` and ``relative`` times the best
+    probability among ``probabilities`` (one document's pairs)."""
+    best = max(probabilities.values(), default=0.0)
+    floor = max(threshold, relative * best)
+    return {p: v for p, v in probabilities.items() if v >= floor}
+
+
 @dataclass
 class CidClassifier:
-    """The trained model, its threshold, the MeSH facts and which mechanism concepts
-    count as chemicals (ligands such as dopamine, which BC5CDR annotates as chemicals)."""
+    """The trained model, its decision rule (threshold, and fraction of the document's
+    best pair: :func:`positive`), the MeSH facts and which mechanism concepts count as
+    chemicals (ligands such as dopamine, which BC5CDR annotates as chemicals)."""
 
     tagger: CrfTagger
     threshold: float
     mesh: MeshFacts
     ligands: frozenset[str] = frozenset()
+    relative: float = 0.0
 
     def is_chemical(self, concept: Concept) -> bool:
         return concept.type == "chemical" or (concept.type == "mechanism"
@@ -490,11 +504,14 @@ class CidClassifier:
             out[pair] = self.tagger.marginal(LABEL, 0)
         return out
 
+    def candidates(self, doc: CidDocument) -> dict[Pair, float]:
+        """P(CID) of every candidate pair less the pairs the document says the chemical
+        treats or relieves (a treated condition is not an adverse effect)."""
+        return {p: v for p, v in self.probabilities(doc).items() if not treated(doc, p)}
+
     def predict(self, doc: CidDocument) -> dict[Pair, float]:
-        """The positive pairs with their probability, less the pairs the document says the
-        chemical treats or relieves (a treated condition is not an adverse effect)."""
-        return {p: v for p, v in self.probabilities(doc).items()
-                if v >= self.threshold and not treated(doc, p)}
+        """The positive candidates (:func:`positive`) with their probability."""
+        return positive(self.candidates(doc), self.threshold, self.relative)
 
 
 def ligand_ids(lexicon: Lexicon) -> frozenset[str]:
@@ -512,9 +529,10 @@ def load_cid(mesh_dir: Path, lexicon: Lexicon | None = None, model_dir: Path = M
     if not model.is_file() or not meta.is_file():
         raise ConfigError(f"CID model missing in {model_dir} (expected {MODEL_FILE} and "
                           f"{META_FILE}); rebuild it with `evimap train cid`")
-    threshold = float(json.loads(meta.read_text(encoding="utf-8"))["threshold"])
-    return CidClassifier(CrfTagger(model), threshold, read_mesh_facts(mesh_dir),
-                         ligand_ids(lexicon) if lexicon is not None else frozenset())
+    rule = json.loads(meta.read_text(encoding="utf-8"))
+    return CidClassifier(CrfTagger(model), float(rule["threshold"]), read_mesh_facts(mesh_dir),
+                         ligand_ids(lexicon) if lexicon is not None else frozenset(),
+                         float(rule.get("relative", 0.0)))
 
 
 #: A rule claim that the chemical helps with the disease.

@@ -2,9 +2,10 @@
 
 Every candidate pair of every Training abstract, with the gold entities, is one example
 (label ``CID`` when the gold relations list it, else ``NONE``); CRFsuite learns a
-maximum-entropy model over one-item sequences. The probability threshold is then chosen on
+maximum-entropy model over one-item sequences. The decision rule (probability threshold and
+fraction of the document's best pair, :func:`evimap.claims.cid.positive`) is then chosen on
 the Development set (gold entities), never trained on. Writes ``cid.crfsuite`` and
-``cid.json`` (threshold and what was done) into the output folder.
+``cid.json`` (the rule and what was done) into the output folder.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..entities.crf import CrfTagger, train
-from ..evaluate.cid import best_threshold, gold_pairs, gold_view
+from ..evaluate.cid import RELATIVES, best_rule, gold_pairs, gold_view
 from ..evaluate.ner import gold_documents
 from ..settings import Settings
 from .cid import (
@@ -30,7 +31,6 @@ from .cid import (
     Pair,
     pair_features,
     read_mesh_facts,
-    treated,
 )
 
 TRAINING_FILE = ("bc5cdr", "CDR_TrainingSet.PubTator.txt")
@@ -57,7 +57,8 @@ def examples(views: Sequence[Labelled], mesh: MeshFacts
 def train_cid(settings: Settings, out: Path, iterations: int = 200,
               training: Path | None = None, development: Path | None = None
               ) -> dict[str, Any]:
-    """Train into ``out`` and choose the threshold; returns what was done and the scores."""
+    """Train into ``out`` and choose the decision rule; returns what was done and the
+    scores."""
     started = time.perf_counter()
     mesh = read_mesh_facts(settings.mesh_path)
     train_path = training or settings.data_path(*TRAINING_FILE)
@@ -68,10 +69,10 @@ def train_cid(settings: Settings, out: Path, iterations: int = 200,
                   max_iterations=iterations, c1=C1, c2=C2)
     classifier = CidClassifier(CrfTagger(model), 0.5, mesh)
     # scored as predict() decides: less the pairs the document says the chemical treats
-    dev = [({p: v for p, v in classifier.probabilities(doc).items() if not treated(doc, p)},
-            gold) for doc, gold in labelled_views(dev_path, settings)]
-    threshold, scores = best_threshold(dev)
-    result = {"threshold": threshold, "training_file": train_path.name,
+    dev = [(classifier.candidates(doc), gold)
+           for doc, gold in labelled_views(dev_path, settings)]
+    threshold, relative, scores = best_rule(dev, relatives=RELATIVES)
+    result = {"threshold": threshold, "relative": relative, "training_file": train_path.name,
               "training_documents": len(train_views),
               "training_pairs": sum(len(d.pairs()) for d, _ in train_views),
               "development_file": dev_path.name, "development_gold_entities": scores,

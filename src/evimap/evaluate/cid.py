@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..claims import extract_claims
-from ..claims.cid import CidClassifier, CidDocument, Pair, cid_document
+from ..claims.cid import CidClassifier, CidDocument, Pair, cid_document, positive
 from ..clean import segment
 from ..errors import ConfigError
 from ..model import Concept, Mention, RawDocument, Segment
@@ -95,17 +95,28 @@ def score_pairs(results: Iterable[tuple[set[Pair], set[Pair]]]) -> dict[str, flo
     return prf(tp, fp, fn)
 
 
-def best_threshold(scored: Sequence[tuple[dict[Pair, float], set[Pair]]],
-                   grid: Iterable[float] | None = None) -> tuple[float, dict[str, float]]:
-    """The probability threshold with the best F1 on ``scored`` (lowest on ties)."""
-    best: tuple[float, dict[str, float]] | None = None
-    for t in grid or [i / 100 for i in range(5, 96)]:
-        s = score_pairs(({p for p, v in probs.items() if v >= t}, gold)
-                        for probs, gold in scored)
-        if best is None or s["f1"] > best[1]["f1"]:
-            best = (t, s)
+#: The decision rules :func:`best_rule` tries: thresholds and fractions of the best pair.
+THRESHOLDS = tuple(i / 100 for i in range(5, 96))
+RELATIVES = tuple(i / 20 for i in range(0, 17))
+
+
+def best_rule(scored: Sequence[tuple[dict[Pair, float], set[Pair]]],
+              thresholds: Iterable[float] = THRESHOLDS, relatives: Iterable[float] = (0.0,)
+              ) -> tuple[float, float, dict[str, float]]:
+    """The decision rule (threshold, fraction of the document's best pair; see
+    :func:`evimap.claims.cid.positive`) with the best F1 on ``scored``; on ties the lowest
+    fraction, then the highest threshold (fewer claims on documents unlike the training
+    abstracts)."""
+    best: tuple[tuple[float, float, float], dict[str, float]] | None = None
+    for r in relatives:
+        for t in thresholds:
+            s = score_pairs((set(positive(probs, t, r)), gold) for probs, gold in scored)
+            key = (s["f1"], -r, t)
+            if best is None or key > best[0]:
+                best = (key, s)
     assert best is not None
-    return best
+    (_, r, t), scores = best
+    return t, -r + 0.0, scores
 
 
 def evaluate_cid(path: Path, settings: Settings, resources: Resources,
@@ -136,7 +147,7 @@ def evaluate_cid(path: Path, settings: Settings, resources: Resources,
     out: dict[str, Any] = {**score_pairs(submitted), "docs": len(docs),
                            "seconds": round(seconds, 2),
                            "entities": "gold" if gold_entities else "predicted",
-                           "threshold": classifier.threshold}
+                           "threshold": classifier.threshold, "relative": classifier.relative}
     if not gold_entities:
         out["as_stored"] = score_pairs(stored)
         out["mesh2023"] = score_pairs(updated)
