@@ -408,7 +408,8 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         below, above = hierarchy[pair[1]]
         f.add(f"d_hier={'below' if below else ''}{'above' if above else ''}")
         f |= {f"c_{x}" for x in chem_roles[pair[0]]} | {f"d_{x}" for x in dis_roles[pair[1]]}
-        f |= {f"d_branch={t[:3]}" for t in trees.get(pair[1], ("none",))}
+        f |= {x for t in trees.get(pair[1], ("none",)) for x in (f"d_branch={t[:3]}",
+                                                                  f"d_branch2={t[:7]}")}
         f |= {f"d_id={pair[1]}", f"c_id={pair[0]}"}
         f |= {f"c_action={a}" for a in mesh.actions.get(pair[0], ("none",))}
         sentence_feats: set[str] = set()
