@@ -19,8 +19,9 @@ as "the chemical induces the disease", wherever in the text it says so. The sent
   labels ``CID``/``NONE``;
 * decision (:func:`positive`): a pair is positive when P(CID) reaches the threshold and is
   at least ``relative`` times the document's best pair's (an abstract's relations are the
-  ones it is about: a weak pair beside a strong one is rarely annotated). Both numbers are
-  chosen together on BC5CDR Development and stored with the model in ``models/cid.json``.
+  ones it is about: a weak pair beside a strong one is rarely annotated). Both are chosen
+  on BC5CDR Development, the threshold first and the fraction at that threshold, so the
+  fraction only removes pairs; they are stored with the model in ``models/cid.json``.
 
 Everything here is a pure function of the document and the loaded :class:`CidClassifier`.
 The model is rebuilt by ``evimap train cid`` (``train_cid.py``); see ``models/MODEL_CARD.md``.
