@@ -11,14 +11,28 @@ from typing import Any
 
 import pytest
 
-from evimap.claims.cid import VIA, CidClassifier, load_cid, pair_features, positive
+from evimap.claims.cid import (
+    HARM,
+    META_FILE,
+    MODEL_DIR,
+    MODEL_FILE,
+    VIA,
+    Candidates,
+    CidClassifier,
+    DecisionRule,
+    load_cid,
+    pair_features,
+    positive,
+    reports_harm,
+)
+from evimap.claims.train_cid import train_cid
 from evimap.evaluate.cid import (
-    RELATIVES,
     best_rule,
     evaluate_cid,
     gold_documents,
     gold_pairs,
     gold_view,
+    rule_scores,
 )
 from evimap.model import RawDocument
 from evimap.pipeline import Resources, process
@@ -63,7 +77,7 @@ def test_candidates_and_features_of_a_real_abstract(dev_docs: dict[str, RawDocum
     assert {"cooc=<=0", "sdist=<=1"} <= caused           # "It" is no gold mention
     probabilities = cid.probabilities(doc)
     assert probabilities == cid.probabilities(doc)      # deterministic
-    assert probabilities[(LITHIUM_CARBONATE, CYANOSIS)] >= cid.threshold
+    assert probabilities[(LITHIUM_CARBONATE, CYANOSIS)] >= cid.rule.threshold
     assert set(cid.predict(doc)) & gold_pairs(raw)
 
 
@@ -101,28 +115,59 @@ def test_decision_rule_is_relative_to_the_documents_best_pair() -> None:
     assert positive({("C2", "D1"): 0.2}, 0.15, 0.5) == {("C2", "D1"): 0.2}
     assert positive({("C2", "D1"): 0.1}, 0.15, 0.5) == {}
     assert positive({}, 0.15, 0.5) == {}
+    rule = DecisionRule(0.3, 0.5, 0.1)
+    weak = {("C2", "D1"): 0.2, ("C2", "D2"): 0.08}
+    assert rule.select(Candidates(weak, harm=True)) == {("C2", "D1"): 0.2}
+    assert rule.select(Candidates(weak, harm=False)) == {}
+    assert DecisionRule(0.3).select(Candidates(weak, harm=True)) == {}
 
 
-def test_shipped_rule_is_the_one_chosen_on_development(dev_docs: dict[str, RawDocument],
-                                                       cid: CidClassifier) -> None:
+def test_harm_words(dev_docs: dict[str, RawDocument]) -> None:
+    lithium = gold_view(dev_docs["6794356"])    # "... lithium carbonate toxicity"
+    assert reports_harm(lithium)
+    assert HARM.search("cocaine-induced seizures") and HARM.search("side effects")
+    assert not HARM.search("Mutations in the gene cause the disease.")
+    # BC5CDR's abstracts were chosen for drug-induced conditions: most use these words
+    share = sum(reports_harm(gold_view(raw)) for raw in dev_docs.values()) / len(dev_docs)
+    assert 0.6 < share < 0.9
+
+
+def test_shipped_rule_on_development(dev_docs: dict[str, RawDocument],
+                                     cid: CidClassifier) -> None:
     scored = [(cid.candidates(gold_view(raw)), gold_pairs(raw)) for raw in dev_docs.values()]
-    threshold, relative, scores = best_rule(scored, relatives=RELATIVES)
-    assert (threshold, relative) == (cid.threshold, cid.relative)
-    assert relative > 0
-    # the relative part of the rule earns its place: better than the best plain threshold
-    assert scores["f1"] > best_rule(scored)[2]["f1"] + 0.01
-    # and it is what predict() applies: a pair above the threshold but far below the
-    # document's best is left out
-    dropped = 0
+    rule = cid.rule
+    assert rule.relative > 0 and rule.harm_threshold is not None
+    assert rule.harm_threshold < rule.threshold
+    # the threshold is the best plain one on Development ...
+    plain, plain_scores = best_rule(scored)
+    assert plain == DecisionRule(rule.threshold)
+    # ... and the rest of the rule earns its place there
+    assert rule_scores(rule, scored)["f1"] > plain_scores["f1"] + 0.01
+    # predict() applies it: a pair above the threshold but far below the document's best
+    # is left out, a pair below the threshold is kept in a document that reports harm
+    dropped = kept = 0
     for (candidates, _), raw in zip(scored, dev_docs.values(), strict=True):
         predicted = cid.predict(gold_view(raw))
-        best = max(candidates.values(), default=0.0)
-        for pair, p in candidates.items():
-            assert (pair in predicted) == (p >= threshold and p >= relative * best)
-            dropped += threshold <= p < relative * best
-        if dropped >= 5:
-            break
-    assert dropped >= 5
+        best = max(candidates.probabilities.values(), default=0.0)
+        floor = rule.harm_threshold if candidates.harm else rule.threshold
+        for pair, p in candidates.probabilities.items():
+            assert (pair in predicted) == (p >= floor and p >= rule.relative * best)
+            dropped += rule.threshold <= p < rule.relative * best
+            kept += pair in predicted and p < rule.threshold
+    assert dropped >= 5 and kept >= 5
+
+
+def test_training_rebuilds_the_shipped_model(settings: Any, tmp_path: Path) -> None:
+    result = train_cid(settings, tmp_path)
+    assert (tmp_path / MODEL_FILE).read_bytes() == (MODEL_DIR / MODEL_FILE).read_bytes()
+    shipped = json.loads((MODEL_DIR / META_FILE).read_text())
+    written = json.loads((tmp_path / META_FILE).read_text())
+    assert written == shipped
+    assert {k: result[k] for k in ("threshold", "harm_threshold", "relative")} == {
+        k: shipped[k] for k in ("threshold", "harm_threshold", "relative")}
+    # the rule was chosen with held-out predictions on Training as well
+    held_out = written["training_cross_validation"]
+    assert held_out["tp"] + held_out["fn"] == 1038      # BC5CDR Training's CID pairs
 
 
 def test_claims_from_the_classifier(dev_docs: dict[str, RawDocument],
@@ -136,7 +181,8 @@ def test_claims_from_the_classifier(dev_docs: dict[str, RawDocument],
     rule_keys = {(c.subject.id, c.object.id, c.start) for c in without
                  if c.predicate == "causes_adverse_effect"}
     assert cid_resources.cid is not None
-    threshold = cid_resources.cid.threshold
+    rule = cid_resources.cid.rule
+    threshold = min(rule.threshold, rule.harm_threshold or rule.threshold)
     for claim in extra:
         assert claim.predicate == "causes_adverse_effect"
         assert claim.sentence == raw.text[claim.start:claim.end]

@@ -17,11 +17,13 @@ as "the chemical induces the disease", wherever in the text it says so. The sent
   diseases (BC5CDR annotates the most specific one), and a few conjunctions;
 * model: CRFsuite trained on one-item sequences (= multinomial logistic regression) with
   labels ``CID``/``NONE``;
-* decision (:func:`positive`): a pair is positive when P(CID) reaches the threshold and is
-  at least ``relative`` times the document's best pair's (an abstract's relations are the
-  ones it is about: a weak pair beside a strong one is rarely annotated). Both are chosen
-  on BC5CDR Development, the threshold first and the fraction at that threshold, so the
-  fraction only removes pairs; they are stored with the model in ``models/cid.json``.
+* decision (:class:`DecisionRule`): a pair is positive when P(CID) reaches the threshold
+  and at least ``relative`` times the document's best pair's (an abstract's relations are
+  the ones it is about: a weak pair beside a strong one is rarely annotated); in a document
+  that reports harm (toxicity, adverse effects, "X-induced", ...) the threshold is lower
+  (such an abstract nearly always names a culprit). The rule is chosen by
+  ``evimap train cid`` (see ``models/MODEL_CARD.md``) and stored with the model in
+  ``models/cid.json``.
 
 Everything here is a pure function of the document and the loaded :class:`CidClassifier`.
 The model is rebuilt by ``evimap train cid`` (``train_cid.py``); see ``models/MODEL_CARD.md``.
@@ -482,38 +484,82 @@ def positive(probabilities: Mapping[Pair, float], threshold: float, relative: fl
     return {p: v for p, v in probabilities.items() if v >= floor}
 
 
+#: Words of a document that reports harm: toxicity, adverse or side effects, overdose,
+#: poisoning, intoxication, abuse, complications, something "-induced".
+HARM = re.compile(r"\b(?:toxic\w*|adverse|side[- ]effects?|overdos\w*|poison\w*|"
+                  r"intoxicat\w*|\w+-induced|induced by|drug-related|complications?|abuse)\b",
+                  re.I)
+
+
+def reports_harm(doc: CidDocument) -> bool:
+    """Whether a content sentence of the document uses the words of :data:`HARM`."""
+    return any(HARM.search(doc.text, start, end) for start, end in doc.sentences)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One document's candidate pairs with P(CID), less the pairs it says the chemical
+    treats, and whether it reports harm (:func:`reports_harm`)."""
+
+    probabilities: Mapping[Pair, float]
+    harm: bool
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """Which candidates are CID pairs: those reaching the threshold (``harm_threshold`` in
+    a document that reports harm) and ``relative`` times the document's best pair
+    (:func:`positive`)."""
+
+    threshold: float
+    relative: float = 0.0
+    harm_threshold: float | None = None
+
+    def select(self, candidates: Candidates) -> dict[Pair, float]:
+        threshold = self.threshold
+        if candidates.harm and self.harm_threshold is not None:
+            threshold = self.harm_threshold
+        return positive(candidates.probabilities, threshold, self.relative)
+
+    def as_json(self) -> dict[str, float | None]:
+        return {"threshold": self.threshold, "harm_threshold": self.harm_threshold,
+                "relative": self.relative}
+
+
 @dataclass
 class CidClassifier:
-    """The trained model, its decision rule (threshold, and fraction of the document's
-    best pair: :func:`positive`), the MeSH facts and which mechanism concepts count as
-    chemicals (ligands such as dopamine, which BC5CDR annotates as chemicals)."""
+    """The trained model, its decision rule, the MeSH facts and which mechanism concepts
+    count as chemicals (ligands such as dopamine, which BC5CDR annotates as chemicals)."""
 
     tagger: CrfTagger
-    threshold: float
+    rule: DecisionRule
     mesh: MeshFacts
     ligands: frozenset[str] = frozenset()
-    relative: float = 0.0
 
     def is_chemical(self, concept: Concept) -> bool:
         return concept.type == "chemical" or (concept.type == "mechanism"
                                               and concept.id in self.ligands)
 
+    def _probability(self, features: list[str]) -> float:
+        self.tagger.tag([features])
+        return self.tagger.marginal(LABEL, 0)
+
     def probabilities(self, doc: CidDocument) -> dict[Pair, float]:
         """P(CID) of every candidate pair."""
-        out = {}
-        for pair, feats in pair_features(doc, self.mesh).items():
-            self.tagger.tag([feats])
-            out[pair] = self.tagger.marginal(LABEL, 0)
-        return out
+        return {pair: self._probability(feats)
+                for pair, feats in pair_features(doc, self.mesh).items()}
 
-    def candidates(self, doc: CidDocument) -> dict[Pair, float]:
+    def candidates(self, doc: CidDocument) -> Candidates:
         """P(CID) of every candidate pair less the pairs the document says the chemical
-        treats or relieves (a treated condition is not an adverse effect)."""
-        return {p: v for p, v in self.probabilities(doc).items() if not treated(doc, p)}
+        treats or relieves (a treated condition is not an adverse effect), and whether the
+        document reports harm."""
+        features = _document_features(doc, self.mesh)
+        return Candidates({pair: self._probability(features(pair)) for pair in doc.pairs()
+                           if not treated(doc, pair)}, reports_harm(doc))
 
     def predict(self, doc: CidDocument) -> dict[Pair, float]:
-        """The positive candidates (:func:`positive`) with their probability."""
-        return positive(self.candidates(doc), self.threshold, self.relative)
+        """The candidates the decision rule selects, with their probability."""
+        return self.rule.select(self.candidates(doc))
 
 
 def ligand_ids(lexicon: Lexicon) -> frozenset[str]:
@@ -532,9 +578,11 @@ def load_cid(mesh_dir: Path, lexicon: Lexicon | None = None, model_dir: Path = M
         raise ConfigError(f"CID model missing in {model_dir} (expected {MODEL_FILE} and "
                           f"{META_FILE}); rebuild it with `evimap train cid`")
     rule = json.loads(meta.read_text(encoding="utf-8"))
-    return CidClassifier(CrfTagger(model), float(rule["threshold"]), read_mesh_facts(mesh_dir),
-                         ligand_ids(lexicon) if lexicon is not None else frozenset(),
-                         float(rule.get("relative", 0.0)))
+    harm = rule.get("harm_threshold")
+    decision = DecisionRule(float(rule["threshold"]), float(rule.get("relative", 0.0)),
+                            None if harm is None else float(harm))
+    return CidClassifier(CrfTagger(model), decision, read_mesh_facts(mesh_dir),
+                         ligand_ids(lexicon) if lexicon is not None else frozenset())
 
 
 #: A rule claim that the chemical helps with the disease.

@@ -2,22 +2,25 @@
 
 Every candidate pair of every Training abstract, with the gold entities, is one example
 (label ``CID`` when the gold relations list it, else ``NONE``); CRFsuite learns a
-maximum-entropy model over one-item sequences. The decision rule (probability threshold and
-fraction of the document's best pair, :func:`evimap.claims.cid.positive`) is then chosen on
-the Development set (gold entities), never trained on. Writes ``cid.crfsuite`` and
-``cid.json`` (the rule and what was done) into the output folder.
+maximum-entropy model over one-item sequences. The decision rule
+(:class:`evimap.claims.cid.DecisionRule`) is then chosen with
+:func:`evimap.evaluate.cid.best_rule`: the threshold on the Development set (gold entities,
+never trained on), the rest on Development and on five-fold cross-validation over Training.
+Writes ``cid.crfsuite`` and ``cid.json`` (the rule and what was done) into the output
+folder.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..entities.crf import CrfTagger, train
-from ..evaluate.cid import RELATIVES, best_rule, gold_pairs, gold_view
+from ..evaluate.cid import RELATIVES, ScoredDocument, best_rule, gold_pairs, gold_view, rule_scores
 from ..evaluate.ner import gold_documents
 from ..settings import Settings
 from .cid import (
@@ -27,6 +30,7 @@ from .cid import (
     OTHER,
     CidClassifier,
     CidDocument,
+    DecisionRule,
     MeshFacts,
     Pair,
     pair_features,
@@ -37,6 +41,8 @@ TRAINING_FILE = ("bc5cdr", "CDR_TrainingSet.PubTator.txt")
 DEVELOPMENT_FILE = ("bc5cdr", "CDR_DevelopmentSet.PubTator.txt")
 #: L-BFGS settings (L1, L2 regularisation) chosen on Development.
 C1, C2 = 0.0, 3.0
+#: Folds of the cross-validation over Training that helps choose the decision rule.
+FOLDS = 5
 
 Labelled = tuple[CidDocument, set[Pair]]
 
@@ -54,6 +60,27 @@ def examples(views: Sequence[Labelled], mesh: MeshFacts
             yield [feats], [LABEL if pair in gold else OTHER]
 
 
+def _fit(views: Sequence[Labelled], mesh: MeshFacts, out: Path, iterations: int
+         ) -> CidClassifier:
+    model = train(examples(views, mesh), out, max_iterations=iterations, c1=C1, c2=C2)
+    return CidClassifier(CrfTagger(model), DecisionRule(0.5), mesh)
+
+
+def cross_validated(views: Sequence[Labelled], mesh: MeshFacts, iterations: int
+                    ) -> list[ScoredDocument]:
+    """Held-out candidates of every training document: fold k (documents k, k + FOLDS,
+    ...) scored by a model trained on the other folds."""
+    out: list[ScoredDocument | None] = [None] * len(views)
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(FOLDS):
+            rest = [v for i, v in enumerate(views) if i % FOLDS != k]
+            classifier = _fit(rest, mesh, Path(tmp) / f"fold{k}.crfsuite", iterations)
+            for i in range(k, len(views), FOLDS):
+                doc, gold = views[i]
+                out[i] = (classifier.candidates(doc), gold)
+    return [x for x in out if x is not None]
+
+
 def train_cid(settings: Settings, out: Path, iterations: int = 200,
               training: Path | None = None, development: Path | None = None
               ) -> dict[str, Any]:
@@ -65,18 +92,18 @@ def train_cid(settings: Settings, out: Path, iterations: int = 200,
     dev_path = development or settings.data_path(*DEVELOPMENT_FILE)
     train_views = labelled_views(train_path, settings)
     out.mkdir(parents=True, exist_ok=True)
-    model = train(examples(train_views, mesh), out / MODEL_FILE,
-                  max_iterations=iterations, c1=C1, c2=C2)
-    classifier = CidClassifier(CrfTagger(model), 0.5, mesh)
+    classifier = _fit(train_views, mesh, out / MODEL_FILE, iterations)
     # scored as predict() decides: less the pairs the document says the chemical treats
     dev = [(classifier.candidates(doc), gold)
            for doc, gold in labelled_views(dev_path, settings)]
-    threshold, relative, scores = best_rule(dev, relatives=RELATIVES)
-    result = {"threshold": threshold, "relative": relative, "training_file": train_path.name,
+    held_out = cross_validated(train_views, mesh, iterations)
+    rule, scores = best_rule(dev, held_out, relatives=RELATIVES)
+    result = {**rule.as_json(), "training_file": train_path.name,
               "training_documents": len(train_views),
               "training_pairs": sum(len(d.pairs()) for d, _ in train_views),
               "development_file": dev_path.name, "development_gold_entities": scores,
+              "training_cross_validation": rule_scores(rule, held_out),
               "iterations": iterations, "c1": C1, "c2": C2}
     (out / META_FILE).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return {**result, "seconds": round(time.perf_counter() - started, 1),
-            "model_bytes": model.stat().st_size, "out": str(out)}
+            "model_bytes": (out / MODEL_FILE).stat().st_size, "out": str(out)}

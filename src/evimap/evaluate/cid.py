@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from ..claims import extract_claims
-from ..claims.cid import CidClassifier, CidDocument, Pair, cid_document, positive
+from ..claims.cid import (
+    Candidates,
+    CidClassifier,
+    CidDocument,
+    DecisionRule,
+    Pair,
+    cid_document,
+)
 from ..clean import segment
 from ..errors import ConfigError
 from ..model import Concept, Mention, RawDocument, Segment
@@ -99,31 +106,47 @@ def score_pairs(results: Iterable[tuple[set[Pair], set[Pair]]]) -> dict[str, flo
 THRESHOLDS = tuple(i / 100 for i in range(5, 96))
 RELATIVES = tuple(i / 20 for i in range(0, 17))
 
+#: One document's candidates and its gold pairs.
+ScoredDocument = tuple[Candidates, set[Pair]]
 
-def best_rule(scored: Sequence[tuple[dict[Pair, float], set[Pair]]],
-              thresholds: Iterable[float] = THRESHOLDS, relatives: Iterable[float] = (0.0,)
-              ) -> tuple[float, float, dict[str, float]]:
-    """The decision rule (threshold, fraction of the document's best pair; see
-    :func:`evimap.claims.cid.positive`) with the best F1 on ``scored``, in two steps: the
-    threshold alone first (lowest on ties), then the fraction at that threshold (lowest on
-    ties). The fraction thus only ever removes pairs: a lower threshold with a fraction
-    scores higher on BC5CDR, whose abstracts were all chosen for a drug-induced condition,
-    but proposes pairs in nearly any abstract of other literature."""
-    def scores(t: float, r: float) -> dict[str, float]:
-        return score_pairs((set(positive(probs, t, r)), gold) for probs, gold in scored)
 
-    best_t: tuple[float, float, dict[str, float]] | None = None
+def rule_scores(rule: DecisionRule, scored: Iterable[ScoredDocument]) -> dict[str, float]:
+    """Micro P/R/F1 of ``rule`` on scored documents."""
+    return score_pairs((set(rule.select(candidates)), gold) for candidates, gold in scored)
+
+
+def best_rule(development: Sequence[ScoredDocument],
+              cross_validation: Sequence[ScoredDocument] | None = None,
+              thresholds: Sequence[float] = THRESHOLDS, relatives: Sequence[float] = (0.0,)
+              ) -> tuple[DecisionRule, dict[str, float]]:
+    """The decision rule for a classifier, in two steps: the plain threshold with the best
+    F1 on ``development`` (lowest on ties); then the lower threshold for documents that
+    report harm and the fraction of the document's best pair (none lower than that
+    threshold) with the best mean F1 on ``development`` and ``cross_validation`` (held-out
+    predictions on the training documents; ``development`` alone without them). Returns
+    the rule and its ``development`` scores."""
+    plain: tuple[DecisionRule, dict[str, float]] | None = None
     for t in thresholds:
-        s = scores(t, 0.0)
-        if best_t is None or s["f1"] > best_t[2]["f1"]:
-            best_t = (t, 0.0, s)
-    assert best_t is not None
-    best = best_t
+        rule = DecisionRule(t)
+        s = rule_scores(rule, development)
+        if plain is None or s["f1"] > plain[1]["f1"]:
+            plain = (rule, s)
+    assert plain is not None
+
+    def merit(rule: DecisionRule) -> float:
+        dev = rule_scores(rule, development)["f1"]
+        if cross_validation is None:
+            return dev
+        return (dev + rule_scores(rule, cross_validation)["f1"]) / 2
+
+    threshold = plain[0].threshold
+    best, best_merit = plain[0], merit(plain[0])
     for r in relatives:
-        s = scores(best_t[0], r)
-        if s["f1"] > best[2]["f1"]:
-            best = (best_t[0], r, s)
-    return best
+        for low in sorted((t for t in thresholds if t <= threshold), reverse=True):
+            rule = DecisionRule(threshold, r, low)
+            if (m := merit(rule)) > best_merit:
+                best, best_merit = rule, m
+    return best, rule_scores(best, development)
 
 
 def evaluate_cid(path: Path, settings: Settings, resources: Resources,
@@ -154,7 +177,7 @@ def evaluate_cid(path: Path, settings: Settings, resources: Resources,
     out: dict[str, Any] = {**score_pairs(submitted), "docs": len(docs),
                            "seconds": round(seconds, 2),
                            "entities": "gold" if gold_entities else "predicted",
-                           "threshold": classifier.threshold, "relative": classifier.relative}
+                           **classifier.rule.as_json()}
     if not gold_entities:
         out["as_stored"] = score_pairs(stored)
         out["mesh2023"] = score_pairs(updated)
