@@ -40,6 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..entities.crf import CrfTagger
 from ..entities.lexicon import Lexicon
@@ -525,6 +526,13 @@ class DecisionRule:
         return {"threshold": self.threshold, "harm_threshold": self.harm_threshold,
                 "relative": self.relative}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DecisionRule:
+        """The rule :meth:`as_json` wrote (a plain threshold when the rest is absent)."""
+        harm = data.get("harm_threshold")
+        return cls(float(data["threshold"]), float(data.get("relative", 0.0)),
+                   None if harm is None else float(harm))
+
 
 @dataclass
 class CidClassifier:
@@ -540,22 +548,20 @@ class CidClassifier:
         return concept.type == "chemical" or (concept.type == "mechanism"
                                               and concept.id in self.ligands)
 
-    def _probability(self, features: list[str]) -> float:
-        self.tagger.tag([features])
-        return self.tagger.marginal(LABEL, 0)
-
     def probabilities(self, doc: CidDocument) -> dict[Pair, float]:
         """P(CID) of every candidate pair."""
-        return {pair: self._probability(feats)
-                for pair, feats in pair_features(doc, self.mesh).items()}
+        out = {}
+        for pair, feats in pair_features(doc, self.mesh).items():
+            self.tagger.tag([feats])
+            out[pair] = self.tagger.marginal(LABEL, 0)
+        return out
 
     def candidates(self, doc: CidDocument) -> Candidates:
         """P(CID) of every candidate pair less the pairs the document says the chemical
         treats or relieves (a treated condition is not an adverse effect), and whether the
         document reports harm."""
-        features = _document_features(doc, self.mesh)
-        return Candidates({pair: self._probability(features(pair)) for pair in doc.pairs()
-                           if not treated(doc, pair)}, reports_harm(doc))
+        return Candidates({p: v for p, v in self.probabilities(doc).items()
+                           if not treated(doc, p)}, reports_harm(doc))
 
     def predict(self, doc: CidDocument) -> dict[Pair, float]:
         """The candidates the decision rule selects, with their probability."""
@@ -577,11 +583,8 @@ def load_cid(mesh_dir: Path, lexicon: Lexicon | None = None, model_dir: Path = M
     if not model.is_file() or not meta.is_file():
         raise ConfigError(f"CID model missing in {model_dir} (expected {MODEL_FILE} and "
                           f"{META_FILE}); rebuild it with `evimap train cid`")
-    rule = json.loads(meta.read_text(encoding="utf-8"))
-    harm = rule.get("harm_threshold")
-    decision = DecisionRule(float(rule["threshold"]), float(rule.get("relative", 0.0)),
-                            None if harm is None else float(harm))
-    return CidClassifier(CrfTagger(model), decision, read_mesh_facts(mesh_dir),
+    rule = DecisionRule.from_json(json.loads(meta.read_text(encoding="utf-8")))
+    return CidClassifier(CrfTagger(model), rule, read_mesh_facts(mesh_dir),
                          ligand_ids(lexicon) if lexicon is not None else frozenset())
 
 

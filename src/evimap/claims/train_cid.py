@@ -70,15 +70,15 @@ def cross_validated(views: Sequence[Labelled], mesh: MeshFacts, iterations: int
                     ) -> list[ScoredDocument]:
     """Held-out candidates of every training document: fold k (documents k, k + FOLDS,
     ...) scored by a model trained on the other folds."""
-    out: list[ScoredDocument | None] = [None] * len(views)
+    held_out: dict[int, ScoredDocument] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(FOLDS):
             rest = [v for i, v in enumerate(views) if i % FOLDS != k]
             classifier = _fit(rest, mesh, Path(tmp) / f"fold{k}.crfsuite", iterations)
             for i in range(k, len(views), FOLDS):
                 doc, gold = views[i]
-                out[i] = (classifier.candidates(doc), gold)
-    return [x for x in out if x is not None]
+                held_out[i] = (classifier.candidates(doc), gold)
+    return [held_out[i] for i in range(len(views))]
 
 
 def train_cid(settings: Settings, out: Path, iterations: int = 200,

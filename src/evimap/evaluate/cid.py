@@ -120,18 +120,12 @@ def best_rule(development: Sequence[ScoredDocument],
               thresholds: Sequence[float] = THRESHOLDS, relatives: Sequence[float] = (0.0,)
               ) -> tuple[DecisionRule, dict[str, float]]:
     """The decision rule for a classifier, in two steps: the plain threshold with the best
-    F1 on ``development`` (lowest on ties); then the lower threshold for documents that
-    report harm and the fraction of the document's best pair (none lower than that
-    threshold) with the best mean F1 on ``development`` and ``cross_validation`` (held-out
-    predictions on the training documents; ``development`` alone without them). Returns
-    the rule and its ``development`` scores."""
-    plain: tuple[DecisionRule, dict[str, float]] | None = None
-    for t in thresholds:
-        rule = DecisionRule(t)
-        s = rule_scores(rule, development)
-        if plain is None or s["f1"] > plain[1]["f1"]:
-            plain = (rule, s)
-    assert plain is not None
+    F1 on ``development`` (lowest on ties); then the threshold for documents that report
+    harm (not above the plain one) and the fraction of the document's best pair with the
+    best mean F1 on ``development`` and ``cross_validation`` (held-out predictions on the
+    training documents; ``development`` alone without them), the plain rule on ties.
+    Returns the rule and its ``development`` scores."""
+    threshold = max(thresholds, key=lambda t: rule_scores(DecisionRule(t), development)["f1"])
 
     def merit(rule: DecisionRule) -> float:
         dev = rule_scores(rule, development)["f1"]
@@ -139,13 +133,10 @@ def best_rule(development: Sequence[ScoredDocument],
             return dev
         return (dev + rule_scores(rule, cross_validation)["f1"]) / 2
 
-    threshold = plain[0].threshold
-    best, best_merit = plain[0], merit(plain[0])
-    for r in relatives:
-        for low in sorted((t for t in thresholds if t <= threshold), reverse=True):
-            rule = DecisionRule(threshold, r, low)
-            if (m := merit(rule)) > best_merit:
-                best, best_merit = rule, m
+    lower = sorted((t for t in thresholds if t <= threshold), reverse=True)
+    rules = [DecisionRule(threshold)] + [DecisionRule(threshold, r, low)
+                                         for r in relatives for low in lower]
+    best = max(rules, key=merit)
     return best, rule_scores(best, development)
 
 
