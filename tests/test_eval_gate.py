@@ -37,3 +37,41 @@ def test_ner_json_shape(ner_scores):
         for kind in kinds:
             assert set(ner_scores[section][kind]) == {"p", "r", "f1", "tp", "fp", "fn"}
     assert ner_scores["docs_per_second"] > 0
+
+
+#: pages-dev figures with a floor: name in floors.json -> (section, key) of a score block
+PAGES_FIGURES = {"claims_f1": ("claims", "f1"), "claims_p": ("claims", "p"),
+                 "claims_r": ("claims", "r"),
+                 "source_kind_accuracy": ("source_kinds", "accuracy"),
+                 "content_kept": ("content_kept", "share"),
+                 "boilerplate_dropped": ("boilerplate_dropped", "share")}
+
+
+@pytest.fixture(scope="module")
+def pages_scores(settings, lexicon, data_dir):
+    """``evimap eval pages pages-dev --split``, run once (every model the CLI loads)."""
+    from evimap.evaluate.pages import evaluate_pages
+    from evimap.pipeline import load_resources
+
+    return evaluate_pages(data_dir / FLOORS["pages"]["dir"], settings,
+                          load_resources(settings), split=True)
+
+
+@pytest.mark.parametrize("half", ["tune", "held_out"])
+@pytest.mark.parametrize("figure", sorted(PAGES_FIGURES))
+def test_pages_floor(pages_scores, half, figure):
+    section, key = PAGES_FIGURES[figure]
+    assert pages_scores[half][section][key] >= FLOORS["pages"][half][figure], \
+        pages_scores[half][section]
+
+
+def test_pages_json_shape(pages_scores):
+    assert [pages_scores[k]["files"] for k in ("all", "tune", "held_out")] == [60, 40, 20]
+    claims = pages_scores["all"]["claims"]
+    assert claims["gold"] == 696 and claims["predicted"] > 0
+    assert claims["by_extractor"] and all(set(e) == {"predicted", "matched", "p"}
+                                          for e in claims["by_extractor"].values())
+    assert sum(e["predicted"] for e in claims["by_extractor"].values()) == claims["predicted"]
+    assert set(claims["on_matched"]) == {"design", "n", "hedged", "negated"}
+    assert pages_scores["all"]["duplicates"]["gold_pairs"] == 10
+    assert pages_scores["seconds"] < 60

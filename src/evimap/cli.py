@@ -346,6 +346,86 @@ def eval_cid_cmd(obj: Context, gold: str, gold_entities: bool, as_json: bool) ->
                f"{scores['seconds']}s")
 
 
+@eval_group.command("pages")
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--files", "files_spec", metavar="RANGE",
+              help="Score only these file numbers: a range or comma list (041-060, "
+              "3,7,12-15); default all.")
+@click.option("--split", is_flag=True, help="Report three blocks: all, tune (001-040) "
+              "and held_out (041-060).")
+@click.option("--errors", "errors_out", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the unmatched gold and predicted claims as JSON lines (file, "
+              "side, why, sentence, subject, predicate, object).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+@pass_ctx
+def eval_pages_cmd(obj: Context, folder: str, files_spec: str | None, split: bool,
+                   errors_out: str | None, as_json: bool) -> None:
+    """Real web pages on the pages-dev gold: DIR holds docs/NNN.txt and gold.jsonl.
+
+    The pages are ingested into a temporary store as "evimap ingest" does, then scored:
+    content fragments kept and boilerplate fragments dropped, reader comments counted,
+    copies joined into one work (and false merges), source kind accuracy (also with
+    peer_reviewed = review) and its confusion, and claims. A predicted claim matches a gold
+    claim of its file when the sentences overlap, the predicate is the gold relation
+    (treats = prevents; elevated_in / reduced_in = associated_with) and a word of the gold
+    intervention names the subject; one-to-one. Claims: P/R/F1, per predicate, precision
+    per extractor, and design, n, hedged and negated accuracy on matched claims."""
+    from .evaluate.pages import evaluate_pages, parse_files, read_gold
+    from .pipeline import load_resources
+    if split and files_spec:
+        raise EvimapError("--split scores fixed halves; leave out --files")
+    settings = load_settings(**obj.overrides)
+    path = Path(folder)
+    files = parse_files(files_spec, [g["file"] for g in read_gold(path)]) \
+        if files_spec else None
+    errors: list[dict[str, Any]] | None = [] if errors_out else None
+    scores = evaluate_pages(path, settings, load_resources(settings), files=files,
+                            split=split, errors=errors)
+    if errors_out and errors is not None:
+        with open(errors_out, "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
+    if as_json:
+        _echo_json(scores)
+        return
+    blocks = {name: scores[name] for name in ("all", "tune", "held_out")} if split \
+        else {"scored": scores}
+    _pages_table(blocks)
+    if errors_out and errors is not None:
+        click.echo(f"{len(errors)} unmatched claim(s) written to {errors_out}")
+    click.echo(f"{scores['seconds']}s")
+
+
+def _pages_table(blocks: dict[str, dict[str, Any]]) -> None:
+    def row(label: str, get: Any) -> None:
+        click.echo(f"{label:<30}" + "".join(f"{get(b):>12}" for b in blocks.values()))
+
+    click.echo(f"{'':<30}" + "".join(f"{name:>12}" for name in blocks))
+    row("files", lambda b: b["files"])
+    row("content kept", lambda b: f"{b['content_kept']['share']:.3f}")
+    row("boilerplate dropped", lambda b: f"{b['boilerplate_dropped']['share']:.3f}")
+    row("comments exact", lambda b: f"{b['comments']['share']:.3f}")
+    row("source kind accuracy", lambda b: f"{b['source_kinds']['accuracy']:.3f}")
+    row("  peer_reviewed = review", lambda b: f"{b['source_kinds']['accuracy_review_merged']:.3f}")
+    row("copies joined / gold pairs",
+        lambda b: f"{b['duplicates']['found']}/{b['duplicates']['gold_pairs']}")
+    row("false merges", lambda b: b["duplicates"]["false_merges"])
+    row("claims gold / predicted", lambda b: f"{b['claims']['gold']}/{b['claims']['predicted']}")
+    row("claims matched", lambda b: b["claims"]["matched"])
+    for key in ("p", "r", "f1"):
+        row(f"claims {key.upper()}", lambda b, k=key: f"{b['claims'][k]:.3f}")
+    for key in ("design", "n", "hedged", "negated"):
+        row(f"  {key} accuracy (matched)", lambda b, k=key: f"{b['claims']['on_matched'][k]:.3f}")
+    first_name, first = next(iter(blocks.items()))
+    claims = first["claims"]
+    click.echo(f"\nclaims by extractor ({first_name}): predicted, matched, P")
+    for name, e in claims["by_extractor"].items():
+        click.echo(f"  {name:<28}{e['predicted']:>6}{e['matched']:>8}{e['p']:>8.3f}")
+    click.echo(f"claims by predicate ({first_name}): gold, predicted, P, R, F1")
+    for name, s in claims["by_predicate"].items():
+        click.echo(f"  {name:<28}{s['gold']:>6}{s['predicted']:>8}{s['p']:>8.3f}"
+                   f"{s['r']:>8.3f}{s['f1']:>8.3f}")
+
+
 @cli.group("bench", short_help="Measure speed and memory (JSON).")
 def bench() -> None:
     """Measure speed and memory on real input (JSON output)."""
