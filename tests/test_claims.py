@@ -365,9 +365,18 @@ def test_side_effect_list_with_an_unrecognised_item() -> None:
 @pytest.mark.parametrize("sentence", [
     "Topiramate did not reduce migraine frequency in this trial.",
     "Topiramate was not effective in treating migraine.",
-    "Topiramate had no significant effect on migraine.",
 ])
-def test_negated_treatment_is_no_effect(sentence: str) -> None:
+def test_negated_treatment_verb_is_a_negated_treats(sentence: str) -> None:
+    # pages-dev's convention: a negated verb keeps the positive relation, negated
+    claims = extract(body(sentence))
+    assert [(c.predicate, c.negated) for c in claims] == [("treats", True)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Topiramate had no significant effect on migraine.",
+    "Topiramate showed no benefit in migraine.",
+])
+def test_no_effect_wording_is_no_effect(sentence: str) -> None:
     claims = extract(body(sentence))
     assert [(c.predicate, c.negated) for c in claims] == [("no_effect", False)]
 

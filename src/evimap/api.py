@@ -33,7 +33,8 @@ SELECT c.id, c.statement_key, c.doc_id, c.work_id, d.path, d.source_kind, d.cred
        c.predicate, c.object_id, co.name AS object_name, co.type AS object_type,
        c.negated, c.hedged, c.hypothetical, c.qualifiers, c.segment_idx, c.segment_kind,
        c.sentence, c.start_offset, c.end_offset,
-       e.design, e.n, e.outcomes, e.dose, e.population, e.asserted_by, e.study, e.extractor
+       e.design, e.n, e.outcomes, e.dose, e.population, e.asserted_by, e.study, e.extractor,
+       e.rule
 FROM claims c
 JOIN evidence e ON e.claim_id = c.id
 JOIN documents d ON d.id = c.doc_id
@@ -554,5 +555,5 @@ def _claim_json(r: dict[str, Any]) -> dict[str, Any]:
         "credibility": r["credibility"], "segment_kind": r["segment_kind"],
         "segment": r["segment_idx"], "sentence": r["sentence"], "start": r["start_offset"],
         "end": r["end_offset"], "statement_key": r["statement_key"],
-        "extractor": r["extractor"],
+        "extractor": r["extractor"], "rule": r["rule"],
     }

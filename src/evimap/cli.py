@@ -55,15 +55,18 @@ pass_ctx = click.make_pass_decorator(Context)
               "default DATA_DIR/mesh].")
 @click.option("--cache-dir", metavar="DIR", help="Compiled lexicon cache [env "
               "EVIMAP_CACHE_DIR; default ~/.cache/evimap].")
+@click.option("--extractors", metavar="NAMES", help="Claim extractors to run, comma-separated "
+              "(rules, frames, cid, relation) [env EVIMAP_EXTRACTORS; default all].")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, data_dir: str | None, mesh_dir: str | None,
-        cache_dir: str | None) -> None:
+        cache_dir: str | None, extractors: str | None) -> None:
     """evimap: evidence maps from messy health literature.
 
     Ingest pages and papers, then ask which interventions act on which conditions and
     mechanisms, with what kind of evidence, traced to the sentence.
     """
-    ctx.obj = Context(db=db, data_dir=data_dir, mesh_dir=mesh_dir, cache_dir=cache_dir)
+    ctx.obj = Context(db=db, data_dir=data_dir, mesh_dir=mesh_dir, cache_dir=cache_dir,
+                      extractors=extractors)
 
 
 @cli.command("ingest")
@@ -261,7 +264,49 @@ def serve_cmd(obj: Context, host: str | None, port: int | None, token: str | Non
 
 @cli.group("vocab")
 def vocab() -> None:
-    """The MeSH lexicon used for entity recognition."""
+    """The vocabulary: the MeSH lexicon used for entity recognition, and the predicates,
+    designs and modality cues every stage reads (src/evimap/vocab/*.tsv)."""
+
+
+@vocab.command("show")
+@click.option("--markdown", "as_markdown", is_flag=True,
+              help="Print the tables as Markdown (docs/vocabulary.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def vocab_show(as_markdown: bool, as_json: bool) -> None:
+    """The predicates, designs, design cues and modality cues, and the claim extractors."""
+    from dataclasses import asdict
+
+    from . import vocab as tables
+    from .claims import extractors
+    if as_markdown:
+        click.echo(tables.markdown(), nl=False)
+        return
+    data = {
+        "predicates": [{**asdict(p), "subject": sorted(p.subject), "object": sorted(p.object)}
+                       for p in tables.predicates().values()],
+        "designs": [asdict(d) for d in tables.designs().values()],
+        "design_cues": [{"design": d, "pattern": rx.pattern} for d, rx in tables.design_cues()],
+        "cues": [asdict(c) for c in tables.cues()],
+        "extractors": [{"name": e.name, "version": e.version, "model": e.model,
+                        "description": e.description} for e in extractors()],
+    }
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo("predicates:")
+    for p in data["predicates"]:
+        click.echo(f"  {p['name']:<22} {p['polarity']:<9} opposite={p['opposite'] or '-':<10} "
+                   f"negated->{p['negated_as']}")
+    click.echo("designs (strongest first):")
+    for d in data["designs"]:
+        click.echo(f"  {d['rank']:>2} {d['name']:<18} weight {d['weight']:.2f}")
+    kinds: dict[str, int] = {}
+    for c in data["cues"]:
+        kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+    click.echo("modality cues: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
+    click.echo("claim extractors (in order): " + ", ".join(
+        f"{e['name']}/{e['version']}" + (f" (model {e['model']})" if e["model"] else "")
+        for e in data["extractors"]))
 
 
 @vocab.command("build")
@@ -287,19 +332,27 @@ def eval_group() -> None:
 @eval_group.command("ner")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--fold", default=None, metavar="I/N", help="Score only the documents whose "
+              "record number is I modulo N (e.g. 4/5: NCBI Disease's held-out fold).")
 @pass_ctx
-def eval_ner_cmd(obj: Context, gold: str, as_json: bool) -> None:
+def eval_ner_cmd(obj: Context, gold: str, as_json: bool, fold: str | None) -> None:
     """Entity recognition on a PubTator file: strict mention P/R/F1 per type and micro,
     document-level MeSH ID P/R/F1, and documents per second (model load excluded).
 
     IDs are scored in BC5CDR's 2015 vocabulary ("ids": a descriptor becomes the C-number the
     curators gave the same words in the training annotations), as stored
     ("ids_as_stored": MeSH 2023 descriptors), and against the gold updated to MeSH 2023
-    ("ids_mesh2023")."""
-    from .evaluate.ner import evaluate_ner
+    ("ids_mesh2023"). Other corpora's types are mapped (NCBI Disease's, BioRED's
+    ChemicalEntity and DiseaseOrPhenotypicFeature); genes, variants and the like are
+    ignored, and only MeSH gold IDs are scored."""
+    from .evaluate.ner import evaluate_ner, fold_filter
     from .pipeline import load_resources
     settings = load_settings(**obj.overrides)
-    scores = evaluate_ner(Path(gold), settings, load_resources(settings))
+    try:
+        documents = fold_filter(fold) if fold else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fold") from None
+    scores = evaluate_ner(Path(gold), settings, load_resources(settings), documents)
     if as_json:
         _echo_json(scores)
         return
@@ -344,6 +397,53 @@ def eval_cid_cmd(obj: Context, gold: str, gold_entities: bool, as_json: bool) ->
                f"{scores['threshold']} ({scores['harm_threshold']} where the document "
                f"reports harm) and >= {scores['relative']} x the document's best pair, "
                f"{scores['seconds']}s")
+
+
+@eval_group.command("relations")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--gold-entities", is_flag=True, help="Use the file's own chemicals, diseases "
+              "and IDs (scores the relation model alone).")
+@click.option("--fold", default=None, metavar="I/N", help="Score only the documents whose "
+              "record number is I modulo N (4/5: the held-out fold of BioRED Train).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+@pass_ctx
+def eval_relations_cmd(obj: Context, gold: str, gold_entities: bool, fold: str | None,
+                       as_json: bool) -> None:
+    """Typed chemical-disease relations on a BioRED-format PubTator file: document-level
+    (chemical, disease, type) triples, P/R/F1 per type (Positive_Correlation,
+    Negative_Correlation, Association) and micro, and untyped pair P/R/F1; end-to-end
+    (our entities and MeSH IDs) unless --gold-entities.
+
+    Our predicates read as BioRED types: treats/prevents -> Negative_Correlation,
+    causes_adverse_effect -> Positive_Correlation, associated_with -> Association
+    (no_effect pairs are counted, not scored)."""
+    from .claims.relation import load_relation
+    from .entities import load_lexicon, load_ner
+    from .evaluate.relations import evaluate_relations, fold_filter
+    from .pipeline import Resources
+    settings = load_settings(**obj.overrides)
+    try:
+        keep = fold_filter(fold) if fold else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fold") from None
+    lexicon = load_lexicon(settings)
+    resources = Resources(lexicon, load_ner(settings))
+    model = load_relation(settings.mesh_path, lexicon)
+    scores = evaluate_relations(Path(gold), settings, resources, model, gold_entities, keep)
+    if as_json:
+        _echo_json(scores)
+        return
+    click.echo(f"{'':22} {'P':>7} {'R':>7} {'F1':>7} {'TP':>6} {'FP':>6} {'FN':>6}")
+    rows = [*scores["typed"].items(), ("untyped", scores["untyped"]),
+            ("cooccurrence", scores["cooccurrence"])]
+    for name, s in rows:
+        click.echo(f"{name:<22} {s['p']:7.4f} {s['r']:7.4f} {s['f1']:7.4f} "
+                   f"{s['tp']:6d} {s['fp']:6d} {s['fn']:6d}")
+    click.echo(f"{scores['docs']} documents, {scores['entities']} entities, "
+               f"{scores['no_effect_pairs']} no_effect pair(s) unscored, rule: 1 - P(NONE) >= "
+               f"{scores['threshold']} and >= {scores['relative']} x the document's best "
+               f"pair, {scores['seconds']}s ({scores['model_docs_per_second']} docs/s for "
+               "the model alone)")
 
 
 @eval_group.command("pages")
@@ -459,15 +559,22 @@ def train_group() -> None:
               help="Folder to write the model to [default: the package's models folder].")
 @click.option("--iterations", type=int, default=150, show_default=True,
               help="L-BFGS iterations.")
+@click.option("--corpus", "corpora", multiple=True,
+              type=click.Choice(["bc5cdr", "ncbi", "biored"]),
+              help="Training corpus (repeatable) [default: all three: BC5CDR Training, NCBI "
+                   "Disease train less its held-out fold 4/5, BioRED Train].")
 @pass_ctx
-def train_ner_cmd(obj: Context, out: str | None, iterations: int) -> None:
-    """Train the chemical/disease CRF on BC5CDR Training (about a minute on 2 cores)."""
+def train_ner_cmd(obj: Context, out: str | None, iterations: int,
+                  corpora: tuple[str, ...]) -> None:
+    """Train the chemical/disease CRF (a few minutes on 2 cores). Documents whose PMID is
+    in BC5CDR Development, BioRED Dev or NCBI Disease's held-out fold are never trained
+    on."""
     from .entities import load_lexicon
     from .entities.ner import MODEL_DIR
-    from .entities.train import train_ner
+    from .entities.train import CORPORA, train_ner
     settings = load_settings(**obj.overrides)
     result = train_ner(settings, load_lexicon(settings), Path(out) if out else MODEL_DIR,
-                       iterations=iterations)
+                       iterations=iterations, corpora=corpora or tuple(CORPORA))
     _echo_json(result)
 
 
@@ -486,6 +593,23 @@ def train_cid_cmd(obj: Context, out: str | None, iterations: int) -> None:
     from .claims.train_cid import train_cid
     settings = load_settings(**obj.overrides)
     _echo_json(train_cid(settings, Path(out) if out else MODEL_DIR, iterations=iterations))
+
+
+@train_group.command("relations")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to write the model to [default: the package's models folder].")
+@click.option("--iterations", type=int, default=200, show_default=True,
+              help="L-BFGS iterations.")
+@pass_ctx
+def train_relations_cmd(obj: Context, out: str | None, iterations: int) -> None:
+    """Train the typed chemical-disease relation model on BioRED Train, BC5CDR Training's
+    CID pairs and Evidence Inference, and choose its decision rule on five-fold
+    cross-validation over BioRED Train (BioRED Dev is never read)."""
+    from .claims.relation import MODEL_DIR
+    from .claims.train_relation import train_relation
+    settings = load_settings(**obj.overrides)
+    _echo_json(train_relation(settings, Path(out) if out else MODEL_DIR,
+                              iterations=iterations))
 
 
 @cli.command("settings", short_help="Show every setting, its variable and default.")

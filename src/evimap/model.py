@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import vocab
+
 # --- vocabularies -------------------------------------------------------------------------
 
 SegmentKind = Literal[
@@ -32,16 +34,10 @@ SOURCE_KINDS: tuple[str, ...] = (
 
 ENTITY_TYPES: tuple[str, ...] = ("chemical", "disease", "mechanism", "procedure")
 
-PREDICATES: tuple[str, ...] = (
-    "treats", "prevents", "no_effect", "causes_adverse_effect", "targets",
-    "associated_with", "elevated_in", "reduced_in", "approved_for", "contraindicated_with",
-    "interacts_with",
-)
+#: The claim predicates and study designs are data: ``evimap/vocab/*.tsv``.
+PREDICATES: tuple[str, ...] = vocab.predicate_names()
 
-DESIGNS: tuple[str, ...] = (
-    "meta_analysis", "systematic_review", "RCT", "cohort", "case_series", "case_report",
-    "animal", "in_vitro", "expert_opinion", "anecdote", "unspecified",
-)
+DESIGNS: tuple[str, ...] = vocab.design_names()
 
 ASSERTERS: tuple[str, ...] = ("authors", "quoted_study", "page_author", "commenter")
 
@@ -187,7 +183,8 @@ class Evidence:
     population: str | None = None
     asserted_by: str = "authors"    # one of ASSERTERS
     study: str | None = None        # the study the sentence reports, as the text names it
-    extractor: str = "rules/0.1"
+    extractor: str = ""             # the extractor that found the claim ("rules/0.2")
+    rule: str = ""                  # the rule or model that fired ("did_not_reduce")
 
 
 @dataclass(slots=True)

@@ -15,13 +15,17 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import assemble, dedup
-from .claims import extract_claims
+from .claims import extract_claims, extractors
 from .claims.cid import CidClassifier, load_cid
+from .claims.relation import MODEL_DIR as RELATION_DIR
+from .claims.relation import MODEL_FILE as RELATION_FILE
+from .claims.relation import load_relation
 from .clean import segment
 from .entities import Lexicon, NerModel, load_lexicon, load_ner, recognise
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Segment, Sentence
 from .read import expand_paths, read_file
 from .settings import Settings
@@ -37,12 +41,29 @@ class Resources:
     lexicon: Lexicon
     ner: NerModel | None = None
     cid: CidClassifier | None = None
+    relation: Any = None            # the learned relation model (claims/relation.py)
+    extractors: tuple[str, ...] | None = None   # the claim extractors to run (None: all)
+
+    def models(self) -> dict[str, Any]:
+        """The claim extractors' models by the name they register under."""
+        return {"cid": self.cid, "relation": self.relation}
 
 
 def load_resources(settings: Settings) -> Resources:
-    """The compiled lexicon, the NER model the settings name and the CID classifier."""
+    """The compiled lexicon, the NER model the settings name and the claim extractors'
+    models (the CID classifier, the relation model) that the settings enable."""
+    names = settings.extractor_names
+    unknown = set(names or ()) - {e.name for e in extractors()}
+    if unknown:
+        raise ConfigError(f"unknown claim extractor(s) {', '.join(sorted(unknown))}; known: "
+                          f"{', '.join(e.name for e in extractors())}")
     lexicon = load_lexicon(settings)
-    return Resources(lexicon, load_ner(settings), load_cid(settings.mesh_path, lexicon))
+    cid = load_cid(settings.mesh_path, lexicon) if names is None or "cid" in names else None
+    relation = None
+    if (names is None or "relation" in names) and (RELATION_DIR / RELATION_FILE).is_file():
+        relation = load_relation(settings.mesh_path, lexicon,
+                                 mesh=cid.mesh if cid is not None else None)
+    return Resources(lexicon, load_ner(settings), cid, relation, names)
 
 
 def sentences_of(text: str, segments: Sequence[Segment]) -> list[Sentence]:
@@ -77,7 +98,7 @@ def process(raw: RawDocument, resources: Resources,
         mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner)
     with _timed(timings, "claims"):
         claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata,
-                                cid=resources.cid)
+                                models=resources.models(), only=resources.extractors)
     with _timed(timings, "dedup_keys"):
         main = dedup.main_text(segments)
         content_hash, signature = dedup.content_hash(main), dedup.minhash(main)

@@ -50,6 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ner_model", "EVIMAP_NER_MODEL", lambda: "",
             "Folder of the chemical/disease NER model (bc5cdr-crf.crfsuite, bc5cdr-names.tsv); "
             "empty: the model shipped in the package; none: the MeSH dictionary alone."),
+    Setting("extractors", "EVIMAP_EXTRACTORS", lambda: "all",
+            "Claim extractors to run, comma-separated (rules, frames, cid, relation); "
+            "all: every registered one."),
     Setting("max_file_mb", "EVIMAP_MAX_FILE_MB", lambda: 20.0,
             "Largest single-document file (text, HTML, JATS) read, in MB; record "
             "streams (PubMed XML, PubTator, JSONL) are read record by record.", float),
@@ -79,6 +82,7 @@ class Settings:
     mesh_dir: str
     cache_dir: str
     ner_model: str
+    extractors: str
     max_file_mb: float
     near_dup_threshold: float
     jobs: int
@@ -100,6 +104,12 @@ class Settings:
                 "(see docs/data.md)"
             )
         return path
+
+    @property
+    def extractor_names(self) -> tuple[str, ...] | None:
+        """The extractors to run; None for every registered one."""
+        names = tuple(n.strip() for n in self.extractors.split(",") if n.strip())
+        return None if not names or "all" in names else names
 
     def data_path(self, *parts: str) -> Path:
         """A path under the data folder, checked to exist."""

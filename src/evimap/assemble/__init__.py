@@ -27,18 +27,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-DESIGN_WEIGHT: Mapping[str, float] = {
-    "meta_analysis": 0.90, "systematic_review": 0.85, "RCT": 0.80, "cohort": 0.60,
-    "case_series": 0.45, "case_report": 0.35, "expert_opinion": 0.35, "animal": 0.30,
-    "in_vitro": 0.25, "unspecified": 0.30, "anecdote": 0.10,
-}
-DESIGN_RANK = {d: i for i, d in enumerate(sorted(DESIGN_WEIGHT, key=lambda d: -DESIGN_WEIGHT[d]))}
+from .. import vocab
+
+#: Design weights and ranks are data (``evimap/vocab/designs.tsv``).
+DESIGN_WEIGHT: Mapping[str, float] = {d.name: d.weight for d in vocab.designs().values()}
+DESIGN_RANK: Mapping[str, int] = {d.name: d.rank for d in vocab.designs().values()}
 HEDGED_FACTOR = 0.6
 #: Share of a more specific statement's weight that counts for a broader one.
 SPECIFIC_SUPPORT = 0.8
 HYPOTHETICAL_FACTOR = 0.3
 #: Opposite predicate pairs: a statement and its opposite make both contested.
-OPPOSITES: Mapping[str, str] = {"treats": "no_effect", "no_effect": "treats"}
+OPPOSITES: Mapping[str, str] = vocab.opposites()
 
 
 def size_factor(n: int | None) -> float:
@@ -54,7 +53,7 @@ def credibility_factor(credibility: float) -> float:
 
 def claim_weight(design: str, credibility: float, hedged: bool, hypothetical: bool,
                  n: int | None) -> float:
-    w = DESIGN_WEIGHT.get(design, DESIGN_WEIGHT["unspecified"])
+    w = vocab.design_weight(design)
     w *= credibility_factor(credibility) * size_factor(n)
     if hedged:
         w *= HEDGED_FACTOR
@@ -80,7 +79,7 @@ class Statement:
     @property
     def best_design(self) -> str:
         designs = [c["design"] for c in self.claims]
-        return min(designs, key=lambda d: DESIGN_RANK.get(d, 99)) if designs else "unspecified"
+        return vocab.strongest_design(designs)
 
     def row(self) -> list[Any]:
         explanation = {"works": [{"work_id": w, "weight": v} for w, v in
@@ -174,12 +173,17 @@ def _flag_contested(statements: Iterable[Statement]) -> None:
 
 #: Claim rows for assembly. A claim whose design is unspecified takes its work's design when
 #: another copy of the same paper states one (one site labels the abstract "REVIEW", the
-#: other does not: both copies' claims are the review's).
-CLAIM_ROWS_SQL = """
-WITH work_design AS (
-    SELECT work_id, min(design) AS design FROM documents
-    WHERE design IS NOT NULL AND design <> 'unspecified' GROUP BY work_id
+#: other does not: both copies' claims are the review's). The work's design is its copies'
+#: strongest by rank (``evimap/vocab/designs.tsv``), never the alphabetical least.
+WORK_DESIGN_CTE = """
+design_rank(design, rank) AS (VALUES {ranks}),
+work_design AS (
+    SELECT d.work_id, arg_min(d.design, coalesce(r.rank, 99)) AS design FROM documents d
+    LEFT JOIN design_rank r ON r.design = d.design
+    WHERE d.design IS NOT NULL AND d.design <> 'unspecified' GROUP BY d.work_id
 )
+""".replace("{ranks}", ", ".join(f"('{d.name}', {d.rank})" for d in vocab.designs().values()))
+CLAIM_ROWS_SQL = "WITH " + WORK_DESIGN_CTE + """
 SELECT c.statement_key, c.subject_id, c.predicate, c.object_id, c.negated, c.hedged,
        c.hypothetical, c.work_id, c.segment_kind, c.id AS claim_id,
        CASE WHEN e.design = 'unspecified' AND c.segment_kind <> 'comment'

@@ -163,10 +163,12 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
                 if pair in claimed or consumed.get(obj.start, rule.predicate) != rule.predicate:
                     continue
                 claimed.add(pair)
-                negated = not rule.polarity_fixed and modality.negated(plain[m.start():m.end()])
+                negated = rule.negates or (not rule.polarity_fixed
+                                           and modality.negated(plain[m.start():m.end()]))
                 predicate = rule.predicate
-                if predicate == "treats" and negated:
-                    predicate, negated = "no_effect", False
+                if negated:
+                    predicate, negated = modality.negated_predicate(
+                        predicate, plain[m.start():m.end()])
                 hits.append(Hit(
                     rule=rule, predicate=predicate, subject=subject.concept, object=obj.concept,
                     subject_mention=None if subject is implicit_subject else subject,

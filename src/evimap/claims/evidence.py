@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .. import vocab
+
 # --- numbers written as digits or words ---------------------------------------------------------
 
 _UNITS = {
@@ -105,25 +107,9 @@ def mask_names(text: str) -> str:
 _COMPARATOR = re.compile(
     r"\b(?:compared (?:with|to)|versus|vs\.?|control group|controls|placebo)\b", re.I)
 
-#: Design cue phrases, strongest design first; the first that matches decides.
-DESIGN_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (design, re.compile(pattern, re.I)) for design, pattern in (
-        ("meta_analysis", r"\bmeta-?analys[ie]s\b|\bpooled analysis\b"),
-        ("systematic_review", r"\bsystematic (?:literature )?reviews?\b"),
-        ("RCT", r"(?<!non-)(?<!non)\brandomi[sz]ed\b|\bdouble-blind(?:ed)?\b"
-                r"|\bplacebo-controlled\b|\bRCTs?\b"),
-        ("case_report", r"\bcase reports?\b|\bwe (?:report|describe|present) (?:a|an|the) case\b"),
-        ("case_series", r"\bcase series\b|\bchart review\b"),
-        ("retrospective", r"\bretrospective(?:ly)?\b"),
-        ("cohort", r"\bcohort\b|\bprospective\b|\bopen-label\b|\blongitudinal\b"
-                   r"|\bobservational\b|\bclinical trial\b|\bphase (?:I{1,3}V?|[1-4])\b"),
-        ("animal", r"\banimal (?:studies|study|models?|experiments?|research)\b"
-                   r"|\b(?:in|of|on) (?:rats?|mice|mouse|rodents?|rabbits?|dogs?|monkeys?|"
-                   r"primates?|pigs?|zebrafish)\b|\b(?:rats|mice) (?:were|received|treated)\b"),
-        ("in_vitro", r"\bin vitro\b|\bcell cultures?\b|\bcultured (?:cells|neurons)\b"
-                     r"|\bcell lines?\b"),
-    )
-)
+#: Design cue phrases, strongest design first; the first that matches decides
+#: (``evimap/vocab/design_cues.tsv``).
+DESIGN_CUES: tuple[tuple[str, re.Pattern[str]], ...] = vocab.design_cues()
 
 
 def design_from_text(text: str) -> str | None:
@@ -142,25 +128,6 @@ def design_from_text(text: str) -> str | None:
     return None
 
 
-#: PubMed publication types to designs, strongest first.
-PUBLICATION_TYPE_DESIGNS: tuple[tuple[str, str], ...] = (
-    ("meta-analysis", "meta_analysis"),
-    ("systematic review", "systematic_review"),
-    ("randomized controlled trial", "RCT"),
-    ("controlled clinical trial", "cohort"),
-    ("clinical trial", "cohort"),
-    ("observational study", "cohort"),
-    ("comparative study", "cohort"),
-    ("case reports", "case_report"),
-    ("review", "expert_opinion"),
-    ("practice guideline", "expert_opinion"),
-    ("guideline", "expert_opinion"),
-    ("consensus development conference", "expert_opinion"),
-    ("editorial", "expert_opinion"),
-    ("comment", "expert_opinion"),
-    ("letter", "expert_opinion"),
-)
-
 #: Source kinds whose own statements carry the document's design.
 _DESIGNED_KINDS = frozenset({"peer_reviewed", "review"})
 _DESIGN_ALIASES = {"review": "expert_opinion", "rct": "RCT", "meta-analysis": "meta_analysis",
@@ -170,11 +137,7 @@ _DESIGN_ALIASES = {"review": "expert_opinion", "rct": "RCT", "meta-analysis": "m
 
 def design_from_publication_types(types: Iterable[str]) -> str | None:
     """The strongest design among PubMed publication types ("Review" -> expert_opinion)."""
-    lowered = {t.strip().lower() for t in types}
-    for name, design in PUBLICATION_TYPE_DESIGNS:
-        if name in lowered:
-            return design
-    return None
+    return vocab.design_from_publication_types(types)
 
 
 def document_design(kind: str, hint: str, metadata: Mapping[str, Any]) -> str:

@@ -1,32 +1,52 @@
 """Stage 6 entry point: sentences and mentions in, claims with their evidence out.
 
-1. Build the document view (units, paragraphs, sections, mentions; pronouns resolved).
-2. Match the rule table on every sentence (implicit subjects from the section or title).
-3. Group sentences into study frames; a frame's treatment findings become one claim per
-   (intervention, condition) with the frame's evidence; its other hits keep their sentence
-   but take the frame's evidence. A primary peer-reviewed abstract reports its own study
-   ("a prospective study" is the authors'), so it has no frames: its claims carry the
-   document's design and size.
-4. Every other hit is a claim with the sentence's own evidence (comments: anecdote).
-5. Off-label use spreads to every treats claim of the same pair; exact repeats are dropped.
+Claims come from **extractors** behind one contract (:class:`Extractor`): each is registered
+with a name and a version (:func:`register`), takes one :class:`DocumentView` (the document
+as every extractor reads it: units, paragraphs, sections, mentions, pronouns resolved, the
+rule hits and study frames, the document's own design and size), its model if it has one,
+and the claims of the extractors before it, and returns claims. :func:`extract_claims` runs
+the registered ones in order and merges their claims by claim key: the same claim from the
+same sentence is kept once, from the first extractor, and the others that found it are
+listed in ``qualifiers["also_by"]``. Every claim's evidence records the extractor
+(``name/version``) and the rule or model that fired (``Evidence.rule``), so precision can be
+measured per extractor (``evimap eval pages``). Claims whose subject or object type the
+predicate does not allow (``evimap/vocab/predicates.tsv``) are dropped.
+
+The built-in extractors, in order:
+
+``rules``
+    the trigger table (``rules.py``) on every sentence, implicit subjects from the section
+    or title; hits inside a study frame take the frame's evidence; comments are anecdotes.
+``frames``
+    study frames (``frames.py``): a frame's treatment findings become one claim per
+    (intervention, condition) with the frame's evidence. A primary peer-reviewed abstract
+    reports its own study ("a prospective study" is the authors'), so it has no frames: its
+    claims carry the document's design and size.
+``relation``
+    the learned typed relation model (``relation.py``), when loaded.
+``cid``
+    document-level chemical-induced disease pairs (``cid.py``) in authored literature, when
+    loaded.
+
+Off-label use spreads to every treats claim of the same pair; exact repeats are dropped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from evimap.model import Claim, Evidence, Mention, Segment, Sentence, SourceProfile
-
+from .. import vocab
+from ..model import Claim, Evidence, Mention, Segment, Sentence, SourceProfile
 from . import evidence as ev
-from .cid import CidClassifier, cid_claims
 from .document import Document, Unit, build_document
 from .engine import Hit, match_sentence, render
 from .frames import TREATMENT_PREDICATES, Frame, FrameClaim, find_frames, frame_claims
 
-EXTRACTOR = "rules/0.1"
+#: The rule extractor's id, kept for callers that name it.
+EXTRACTOR = "rules/0.2"
 _AUTHORED_KINDS = frozenset({"peer_reviewed", "review"})
 #: A sentence about the authors' own study ("In this randomised trial, we ...").
 _OWN_STUDY = re.compile(r"\b(?:we|our|this|the present|the current)\b", re.I)
@@ -48,35 +68,188 @@ class _Context:
     background: Mapping[int, bool]  # segment index -> is a background section
 
 
-def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
-                   mentions: Sequence[Mention], profile: SourceProfile,
-                   metadata: Mapping[str, Any], cid: CidClassifier | None = None
-                   ) -> list[Claim]:
-    """Every claim of one document, in text order (a pure function of its arguments).
+@dataclass(frozen=True)
+class DocumentView:
+    """One document as every extractor reads it (built once per document)."""
 
-    ``cid``, when given, adds the document-level chemical-induced disease pairs it finds in
-    authored literature as ``causes_adverse_effect`` claims (:mod:`evimap.claims.cid`).
-    """
+    text: str
+    segments: Sequence[Segment]
+    sentences: Sequence[Sentence]
+    mentions: Sequence[Mention]
+    profile: SourceProfile
+    metadata: Mapping[str, Any]
+    doc: Document                   # units, paragraphs, sections, resolved mentions
+    context: _Context               # the document's own design, size, background sections
+    hits: Mapping[int, Sequence[Hit]]   # unit index -> the rule table's hits
+    frames: Sequence[Frame]         # study frames (none in a primary peer-reviewed record)
+
+
+def document_view(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
+                  mentions: Sequence[Mention], profile: SourceProfile,
+                  metadata: Mapping[str, Any]) -> DocumentView:
+    """The view every extractor reads (a pure function of its arguments)."""
     doc = build_document(text, segments, sentences, mentions)
     ctx = _context(doc, segments, profile, metadata)
     hits = {u.index: _sentence_hits(doc, u) for u in doc.units}
+    frames = find_frames(doc) if profile.kind != "peer_reviewed" else []
+    return DocumentView(text, segments, sentences, mentions, profile, metadata, doc, ctx,
+                        hits, frames)
+
+
+#: An extractor's work: the view, its model (None for extractors without one) and the
+#: claims of the extractors before it -> claims.
+ExtractFn = Callable[[DocumentView, Any, Sequence[Claim]], list[Claim]]
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """A registered claim extractor."""
+
+    name: str
+    version: str
+    run: ExtractFn
+    model: str | None = None        # the model it needs ("cid", "relation"); the extractor
+                                    # is skipped when the caller has not loaded it
+    description: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}/{self.version}"
+
+
+_REGISTRY: dict[str, Extractor] = {}
+
+
+def register(extractor: Extractor) -> Extractor:
+    """Add (or replace, by name) an extractor; they run in registration order."""
+    _REGISTRY[extractor.name] = extractor
+    return extractor
+
+
+def extractors() -> tuple[Extractor, ...]:
+    """The registered extractors, in the order they run."""
+    return tuple(_REGISTRY.values())
+
+
+def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
+                   mentions: Sequence[Mention], profile: SourceProfile,
+                   metadata: Mapping[str, Any], models: Mapping[str, Any] | None = None,
+                   only: Sequence[str] | None = None) -> list[Claim]:
+    """Every claim of one document, in text order (a pure function of its arguments).
+
+    ``models`` holds the loaded models by name (``{"cid": ..., "relation": ...}``); an
+    extractor whose model is absent is skipped. ``only`` limits the run to the named
+    extractors.
+    """
+    view = document_view(text, segments, sentences, mentions, profile, metadata)
+    models = models or {}
     claims: list[Claim] = []
-    absorbed: set[int] = set()
-    for frame in find_frames(doc) if profile.kind != "peer_reviewed" else ():
-        claims += _frame_claims(ctx, frame, hits)
-        for unit in frame.units:
-            for hit in hits[unit]:
-                if hit.predicate not in TREATMENT_PREDICATES:
-                    claims.append(_hit_claim(ctx, unit, hit, frame))
-                absorbed.add(id(hit))
-    for index, unit_hits in hits.items():
-        claims += [_hit_claim(ctx, index, h, None) for h in unit_hits if id(h) not in absorbed]
+    for extractor in extractors():
+        if only is not None and extractor.name not in only:
+            continue
+        model = models.get(extractor.model) if extractor.model else None
+        if extractor.model and model is None:
+            continue
+        found = extractor.run(view, model, list(claims))
+        claims += [_stamped(c, extractor) for c in found]
+    claims = [c for c in claims if _types_allowed(c)]
     _spread_off_label(claims)
-    if cid is not None and profile.kind in _AUTHORED_KINDS:
-        evidence = Evidence(design=ctx.design, n=ctx.n, extractor=EXTRACTOR)
-        claims += cid_claims(cid, text, segments, sentences, mentions, claims, evidence)
-    return _unique(sorted(claims, key=lambda c: (c.start, c.predicate, c.subject.id,
-                                                  c.object.id)))
+    return _unique(_merged(sorted(claims, key=lambda c: (c.start, c.predicate, c.subject.id,
+                                                          c.object.id))))
+
+
+def _stamped(claim: Claim, extractor: Extractor) -> Claim:
+    """The claim with its extractor's id in its evidence."""
+    if claim.evidence.extractor != extractor.id:
+        claim.evidence = replace(claim.evidence, outcomes=list(claim.evidence.outcomes),
+                                 extractor=extractor.id)
+    return claim
+
+
+def _types_allowed(claim: Claim) -> bool:
+    entry = vocab.predicates().get(claim.predicate)
+    return entry is None or (claim.subject.type in entry.subject
+                             and claim.object.type in entry.object)
+
+
+def _merged(claims: Sequence[Claim]) -> list[Claim]:
+    """One claim per (claim key, sentence): the first extractor's, naming the others."""
+    first: dict[tuple[str, int, int], Claim] = {}
+    out = []
+    for claim in claims:
+        slot = (claim.key, claim.start, claim.end)
+        kept = first.get(slot)
+        if kept is None:
+            first[slot] = claim
+            out.append(claim)
+        elif claim.evidence.extractor != kept.evidence.extractor:
+            others = kept.qualifiers.setdefault("also_by", [])
+            if claim.evidence.extractor not in others:
+                others.append(claim.evidence.extractor)
+    return out
+
+
+# --- the built-in extractors ---------------------------------------------------------------------
+
+def _rule_claims(view: DocumentView, _model: Any, _prior: Sequence[Claim]) -> list[Claim]:
+    """Rule hits that no study frame absorbed (hits inside a frame take its evidence)."""
+    absorbed: set[int] = set()
+    claims: list[Claim] = []
+    for frame in view.frames:
+        for unit in frame.units:
+            for hit in view.hits[unit]:
+                if hit.predicate not in TREATMENT_PREDICATES:
+                    claims.append(_hit_claim(view.context, unit, hit, frame))
+                absorbed.add(id(hit))
+    for index, unit_hits in view.hits.items():
+        claims += [_hit_claim(view.context, index, h, None) for h in unit_hits
+                   if id(h) not in absorbed]
+    return claims
+
+
+def _frame_claims_of(view: DocumentView, _model: Any, _prior: Sequence[Claim]) -> list[Claim]:
+    return [c for frame in view.frames for c in _frame_claims(view.context, frame, view.hits)]
+
+
+def _cid_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
+    from .cid import cid_claims
+    if view.profile.kind not in _AUTHORED_KINDS:
+        return []
+    ctx = view.context
+    evidence = Evidence(design=ctx.design, n=ctx.n, rule="cid_classifier")
+    return cid_claims(model, view.text, view.segments, view.sentences, view.mentions,
+                      prior, evidence)
+
+
+def _relation_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
+    """The learned model's pairs, each with the evidence of the sentence that tells it."""
+    from .relation import VIA, relation_claims
+    found = relation_claims(model, view.text, view.segments, view.sentences, view.mentions,
+                            view.profile, prior)
+    by_start = {u.start: u for u in view.doc.units}
+    out = []
+    for claim in found:
+        unit = by_start.get(claim.start)
+        if unit is None:
+            continue
+        evidence = _sentence_evidence(view.context, unit, claim.sentence, None)
+        evidence.rule = claim.evidence.rule or VIA
+        claim.evidence = evidence
+        out.append(claim)
+    return out
+
+
+register(Extractor("rules", "0.2", _rule_claims,
+                   description="the trigger table (claims/rules.py), sentence by sentence"))
+register(Extractor("frames", "0.2", _frame_claims_of,
+                   description="study frames (claims/frames.py): findings of the studied "
+                               "intervention"))
+register(Extractor("cid", "1", _cid_claims, model="cid",
+                   description="document-level chemical-induced disease classifier "
+                               "(claims/cid.py), authored literature only"))
+register(Extractor("relation", "1", _relation_claims, model="relation",
+                   description="learned typed chemical-disease relation model "
+                               "(claims/relation.py)"))
 
 
 def _context(doc: Document, segments: Sequence[Segment], profile: SourceProfile,
@@ -112,7 +285,7 @@ def _frame_evidence(ctx: _Context, frame: Frame, population: str | None) -> Evid
     return Evidence(
         design=design or "unspecified", n=ev.sample_size(text), outcomes=ev.outcomes(text),
         dose="; ".join(ev.doses(text)) or None, population=population,
-        asserted_by="quoted_study", study=frame.study or None, extractor=EXTRACTOR)
+        asserted_by="quoted_study", study=frame.study or None)
 
 
 def _frame_claims(ctx: _Context, frame: Frame, hits: Mapping[int, Sequence[Hit]]
@@ -131,7 +304,7 @@ def _claim_from_frame(ctx: _Context, frame: Frame, fc: FrameClaim) -> Claim:
         sentence=ctx.doc.sentence(fc.key), start=unit.start, end=unit.end,
         segment=unit.segment, segment_kind=unit.kind, negated=False, hedged=fc.hedged,
         hypothetical=fc.hypothetical, qualifiers=qualifiers,
-        evidence=_frame_evidence(ctx, frame, population))
+        evidence=replace(_frame_evidence(ctx, frame, population), rule=f"frame:{fc.via}"))
 
 
 def _population(doc: Document, frame: Frame, fc: FrameClaim) -> str | None:
@@ -163,6 +336,7 @@ def _hit_claim(ctx: _Context, index: int, hit: Hit, frame: Frame | None) -> Clai
         evidence = _frame_evidence(ctx, frame, None)
     else:
         evidence = _sentence_evidence(ctx, unit, sentence, expert)
+    evidence.rule = hit.rule.name
     if hit.object_mention is not None and evidence.population is None:
         evidence.population = ev.population(ctx.doc.text, hit.object_mention.start,
                                             hit.object_mention.end)
@@ -187,18 +361,18 @@ def _sentence_evidence(ctx: _Context, unit: Unit, sentence: str,
                        expert: str | None) -> Evidence:
     """Evidence of a statement made in one sentence, by its commenter, page or authors."""
     if unit.kind == "comment":
-        return Evidence(design="anecdote", asserted_by="commenter", extractor=EXTRACTOR)
+        return Evidence(design="anecdote", asserted_by="commenter")
     cue = ev.design_from_text(sentence)
     authored = ctx.profile.kind in _AUTHORED_KINDS
     if _BACKGROUND.match(sentence) or ctx.background.get(unit.segment):
         # prior knowledge the authors recall, not their study's finding
         return Evidence(design=cue or "unspecified", asserted_by="authors" if authored
-                        else "page_author", extractor=EXTRACTOR)
+                        else "page_author")
     design = cue or ("expert_opinion" if expert else ctx.design)
     return Evidence(
         design=design, n=ev.sample_size(sentence) or (ctx.n if design == ctx.design else None),
         outcomes=ev.outcomes(sentence), dose="; ".join(ev.doses(sentence)) or None,
-        asserted_by="authors" if authored else "page_author", extractor=EXTRACTOR)
+        asserted_by="authors" if authored else "page_author")
 
 
 # --- document-level passes ----------------------------------------------------------------------

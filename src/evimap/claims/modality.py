@@ -9,55 +9,44 @@ is local ("and possibly also in ...") and minus mentions exempted ("with the exc
 
 from __future__ import annotations
 
-import re
+from .. import vocab
 
-NEGATION = re.compile(
-    r"\b(?:not|no|never|neither|nor|cannot|without|lack of|fail(?:s|ed)? to)\b|n't\b", re.I)
-
-HEDGE = re.compile(
-    r"\b(?:may|might|could|possibl[ey]|perhaps|potential(?:ly)?|suggest(?:s|ed|ing)?|"
-    r"promising|promise|appears? to|seems? to|(?:un)?likely|presumably|maybe|uncertain|"
-    r"unclear|not (?:be )?(?:strong|clear|conclusive|established)|limited evidence|scarce|"
-    r"preliminary|emerging|believed to|thought to|i think|hypothes\w+|theori[sz]ed)\b", re.I)
-
-CLAUSE_BREAK = re.compile(r";\s+|,\s+and\s+(?=[a-z])", re.I)
-
+# Every cue list is a table in ``evimap/vocab/cues.tsv``: one row per cue.
+NEGATION = vocab.cue_regex("negation")
+#: "No effect" wording: a negated benefit that states no effect is ``no_effect`` itself.
+NO_DIFFERENCE = vocab.cue_regex("no_difference")
+HEDGE = vocab.cue_regex("hedge")
+CLAUSE_BREAK = vocab.cue_regex("clause_break")
 #: Hedges whose scope is a coordinated aside, not the claim ("and possibly also in X").
-LOCAL_HEDGE = re.compile(
-    r"\b(?:and|or)\s+(?:possibly|perhaps|probably|potentially)\s+(?:also\s+)?[^,;]*", re.I)
-
-HYPOTHETICAL = re.compile(
-    r"\?\s*[\"'”’)]*\s*$|\bwhether\b|\binvestigat\w+ (?:the (?:use|potential|effects?|role)|if)\b"
-    r"|\b(?:further|more|additional|future) (?:studies|research|trials|data) (?:are |is )?"
-    r"(?:needed|required|warranted|need)\b|\bto (?:determine|assess|evaluate|investigate|test)\b"
-    r"|\btheori[sz]ed\b|\bhypothesi[sz]ed\b|\bconsidering\b|\bwhat if\b"
-    r"|\bexplored? the (?:potential|possibility)\b", re.I)
-
+LOCAL_HEDGE = vocab.cue_regex("local_hedge")
+HYPOTHETICAL = vocab.cue_regex("hypothetical")
 #: Caveats that hedge a whole study frame ("its effects on migraine alone were not studied").
-CAVEAT = re.compile(
-    r"\bnot (?:been )?studied\b|\bsmall (?:study|sample|trial)\b|\blimitations?\b"
-    r"|\bevidence is (?:still )?(?:scarce|limited|weak)\b|\bpreliminary\b", re.I)
-
-EFFICACY = re.compile(
-    r"\b(?:effective|efficacy|efficacious|effectiveness|beneficial|benefit(?:ed|s)?|"
-    r"improv\w+|reduc\w+|decreas\w+|reliev\w+|relief|respond\w*|responses?|success\w*|"
-    r"alleviat\w+|analgesi\w+|remission|resolved|abort\w*|lower(?:ed)?)\b", re.I)
-
-NO_EFFICACY = re.compile(
-    r"\b(?:not (?:more |significantly )?(?:effective|efficacious|beneficial|superior)|"
-    r"no (?:significant |statistically significant |clear )?(?:effect|benefit|improvement|"
-    r"difference|reduction|efficacy)|(?:did|does|do) not (?:significantly )?"
-    r"(?:reduce|improve|relieve|prevent|help)|failed to|ineffective)\b", re.I)
-
-OFF_LABEL = re.compile(r"\boff[- ]label\b", re.I)
-
-EXCEPTION = re.compile(
-    r"\b(?:with the exception of|except(?: for)?|apart from|other than)\s+(?:the\s+)?$", re.I)
+CAVEAT = vocab.cue_regex("caveat")
+EFFICACY = vocab.cue_regex("efficacy")
+NO_EFFICACY = vocab.cue_regex("no_efficacy")
+OFF_LABEL = vocab.cue_regex("off_label")
+EXCEPTION = vocab.cue_regex("exception")
 
 
 def negated(span: str) -> bool:
     """Whether the trigger span (subject to object) holds a negation cue."""
     return bool(NEGATION.search(span))
+
+
+def negated_predicate(predicate: str, span: str) -> tuple[str, bool]:
+    """(predicate, negated) for a trigger of ``predicate`` whose span holds a negation.
+
+    "No effect" / "no difference" wording on a benefit is the contrary predicate
+    (``no_effect``, not negated); any other negation becomes the table's ``negated_as``
+    (``evimap/vocab/predicates.tsv``), negated when that is the predicate itself ("did not
+    reduce migraine" is a negated ``treats``).
+    """
+    entry = vocab.predicates().get(predicate)
+    if entry is None:
+        return predicate, True
+    if entry.polarity == "benefit" and entry.opposite and NO_DIFFERENCE.search(span):
+        return entry.opposite, False
+    return entry.negated_as, entry.negated_as == predicate
 
 
 def hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:

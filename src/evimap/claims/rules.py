@@ -94,6 +94,8 @@ class Rule:
     qualifier_key: str = ""
     qualifiers: Mapping[str, Any] = field(default_factory=dict)
     polarity_fixed: bool = False    # the trigger carries its own negation ("do not use")
+    negates: bool = False           # the trigger is a negated form of the predicate
+                                    # ("did not reduce": treats, negated per the vocabulary)
     headings_only: bool = False     # only in titles and headings ("Milnacipran for Migraine")
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
@@ -196,17 +198,17 @@ RULES: tuple[Rule, ...] = (
     R("not_combine", "interacts_with",
       r"{S}{_}\bshould not be (?:combined|taken|used) (?:together )?with {O}",
       object=INTERVENTION, polarity_fixed=True),
-    # --- no_effect ----------------------------------------------------------------------------
-    R("did_not_reduce", "no_effect",
+    # --- negated treatment, no_effect ----------------------------------------------------------
+    R("did_not_reduce", "treats",
       r"{S}{_}\b(?:did|does|do|was|were|is|are) not (?:significantly )?(?:reduce|improve|"
       r"relieve|prevent|effective|efficacious|superior|better|help)\w*{_}{O}",
-      polarity_fixed=True),
+      polarity_fixed=True, negates=True),
     R("no_significant_effect", "no_effect",
       r"{S}{_}\bno (?:significant |statistically significant |clear )?(?:effect|benefit|"
       r"improvement|difference|efficacy)\w*{_}\b(?:on|in|for) {O}", polarity_fixed=True),
-    R("ineffective", "no_effect",
+    R("ineffective", "treats",
       r"{S}{_}\b(?:failed to (?:reduce|improve|relieve|prevent)|(?:was|were|is|are) "
-      r"ineffective (?:in|for|against)){_}{O}", polarity_fixed=True),
+      r"ineffective (?:in|for|against)){_}{O}", polarity_fixed=True, negates=True),
     # --- prevents -----------------------------------------------------------------------------
     R("prevents", "prevents",
       r"{S}{_}\b(?:prevents?|prevented|preventing|(?:for|in) (?:the )?prevention of|"

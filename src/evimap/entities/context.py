@@ -17,31 +17,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import vocab
+
 NEG_WINDOW = 5
 
-_PSEUDO = (r"not only|not necessarily|not strong|not possible|not clear|not yet known"
-           r"|no longer|no doubt|no change in|not quite|whether or not|not to mention"
-           r"|not (?:been )?(?:well )?(?:studied|established)|nothing to do")
-_PRE = (r"no|not|without|never|neither|nor|none|cannot|can't|don't|doesn't|didn't|won't"
-        r"|denie[sd]|deny|absence of|absent|free of|lack of|lacked|lacking|did not|does not"
-        r"|do not|failed to|fails to|ruled out|rule out|negative for")
-_POST = (r"(?:was|were|is|are|be|been) (?:ruled out|absent|not (?:seen|observed|detected"
-         r"|found|present))|ruled out")
-_TERMINATORS = r"but|however|although|though|yet|except|aside from|apart from|whereas|which|who"
-_HEDGES = (r"may|might|could|possibly|possible|perhaps|probably|likely|unlikely|suggests?|suggested"
-           r"|suggesting|suggestive|potential(?:ly)?|preliminary|not strong|appears? to|seems? to"
-           r"|hypothes[ie]s|hypothesi[sz]ed|theori[sz]ed|speculat\w*|uncertain|unclear|promising"
-           r"|further (?:studies|research|trials) (?:are|is) (?:needed|required|warranted)"
-           r"|more (?:studies|research) (?:need|is needed|are needed)|still scarce|limited evidence"
-           r"|not possible to conclude|remains? to be")
-_HYPOTHETICAL = r"if|whether|could be|would|in case|unless|suppose|assuming"
-
-_PSEUDO_RE = re.compile(rf"\b(?:{_PSEUDO})\b", re.IGNORECASE)
-_PRE_RE = re.compile(rf"\b(?:{_PRE})\b", re.IGNORECASE)
-_POST_RE = re.compile(rf"\b(?:{_POST})\b", re.IGNORECASE)
-_TERM_RE = re.compile(rf"\b(?:{_TERMINATORS})\b|[;:]", re.IGNORECASE)
-_HEDGE_RE = re.compile(rf"\b(?:{_HEDGES})\b", re.IGNORECASE)
-_HYPO_RE = re.compile(rf"\b(?:{_HYPOTHETICAL})\b", re.IGNORECASE)
+# The cue lists are tables in ``evimap/vocab/cues.tsv`` (kinds negation_pre, negation_post,
+# pseudo_negation, terminator, hedge, conditional): one row per cue.
+_PSEUDO_RE = vocab.cue_regex("pseudo_negation")
+_PRE_RE = vocab.cue_regex("negation_pre")
+_POST_RE = vocab.cue_regex("negation_post")
+_TERM_RE = vocab.cue_regex("terminator")
+_HEDGE_RE = vocab.cue_regex("hedge")
+_HYPO_RE = vocab.cue_regex("conditional")
 _WORD_RE = re.compile(r"\w+")
 
 

@@ -69,7 +69,7 @@ def predicted_view(raw: RawDocument, resources: Resources,
                    is_chemical: Callable[[Concept], bool]) -> tuple[CidDocument, list[Mention]]:
     """The CID view of a document with our own entities, as ``evimap ingest`` finds them,
     and those entities."""
-    done = process(raw, dataclasses.replace(resources, cid=None))
+    done = process(raw, dataclasses.replace(resources, cid=None, relation=None))
     return cid_document(raw.text, done.segments, done.sentences, done.mentions, done.claims,
                         is_chemical), done.mentions
 

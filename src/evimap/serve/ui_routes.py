@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from .. import vocab
 from ..api import Evimap
 from ..assemble import DESIGN_WEIGHT
 from .api_routes import ConceptId, HashId, Offset
@@ -29,9 +30,7 @@ PAGE = 25
 SEGMENTS_PAGE = 300
 OBJECT_TYPES = {"conditions": ["disease"], "mechanisms": ["mechanism"],
                 "all": ["disease", "mechanism", "chemical", "procedure"]}
-PREDICATES = ("treats", "prevents", "no_effect", "causes_adverse_effect", "targets",
-              "associated_with", "elevated_in", "reduced_in", "approved_for",
-              "contraindicated_with", "interacts_with")
+PREDICATES = vocab.predicate_names()
 Text = Annotated[str | None, Query(max_length=200)]
 
 

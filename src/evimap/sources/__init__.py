@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .. import vocab
 from ..model import RawDocument, Segment, Signal, SourceProfile
 
 #: Credibility before signals, by source kind.
@@ -24,20 +25,6 @@ PRIORS: Mapping[str, float] = {
     "peer_reviewed": 0.70, "review": 0.70, "government": 0.70, "news": 0.45,
     "patient_education": 0.45, "other": 0.35, "commercial": 0.25, "forum_or_comments": 0.20,
 }
-
-#: PubMed publication types -> document-level design of the work's own claims.
-PUBLICATION_TYPE_DESIGN: Sequence[tuple[str, str]] = (
-    ("meta-analysis", "meta_analysis"),
-    ("systematic review", "systematic_review"),
-    ("randomized controlled trial", "RCT"),
-    ("controlled clinical trial", "RCT"),
-    ("observational study", "cohort"),
-    ("case reports", "case_report"),
-    ("review", "expert_opinion"),
-    ("editorial", "expert_opinion"),
-    ("comment", "expert_opinion"),
-    ("letter", "expert_opinion"),
-)
 
 #: Publication types only scholarly records carry.
 SCHOLARLY_PUBLICATION_TYPES: Sequence[str] = (
@@ -94,15 +81,7 @@ def profile_source(raw: RawDocument, segments: Sequence[Segment]) -> SourceProfi
     cred = PRIORS[kind] + sum(s.weight for s in signals)
     return SourceProfile(kind=kind, credibility=round(min(1.0, max(0.0, cred)), 3),
                          signals=signals, kind_scores={k: round(v, 2) for k, v in scores.items()},
-                         design=document_design(pub_types))
-
-
-def document_design(pub_types: Sequence[str]) -> str:
-    """Design implied by publication types (most specific first), else ``unspecified``."""
-    for needle, design in PUBLICATION_TYPE_DESIGN:
-        if any(needle in p for p in pub_types):
-            return design
-    return "unspecified"
+                         design=vocab.design_from_publication_types(pub_types) or "unspecified")
 
 
 def segment_source_kind(page_kind: str, segment_kind: str) -> str:

@@ -22,7 +22,11 @@ from .. import dedup
 from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: Older schema versions this evimap upgrades in place: version -> the statements that do it.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE evidence ADD COLUMN IF NOT EXISTS rule VARCHAR",),
+}
 #: Near-duplicate matching needs this many shingles; shorter texts match exactly or not at all.
 MIN_SHINGLES_FOR_NEAR_DUP = 20
 
@@ -293,7 +297,21 @@ def _document_rows(pd: ProcessedDocument, work_id: str, near: str | None,
                                c.segment_kind, c.sentence, c.start, c.end])
         e = c.evidence
         rows["evidence"].append([cid, e.design, e.n, list(e.outcomes), e.dose, e.population,
-                                 e.asserted_by, e.study, e.extractor])
+                                 e.asserted_by, e.study, e.extractor, e.rule])
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Upgrade a store of an older schema ``version`` in place, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in MIGRATIONS[version]:
+            con.execute(statement)
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                    [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _now() -> str:
@@ -327,6 +345,9 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     ).fetchone()
     if has_meta and has_meta[0]:
         version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        if version is not None and int(version) in MIGRATIONS:
+            _migrate(con, int(version))
+            version = SCHEMA_VERSION
         if version is None or int(version) != SCHEMA_VERSION:
             con.close()
             raise StoreError(f"{p} has store schema version {version}; this evimap reads "

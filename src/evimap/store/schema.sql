@@ -134,7 +134,8 @@ CREATE TABLE IF NOT EXISTS evidence (
     population  VARCHAR,
     asserted_by VARCHAR NOT NULL,
     study       VARCHAR,
-    extractor   VARCHAR
+    extractor   VARCHAR,            -- name/version of the extractor that found the claim
+    rule        VARCHAR             -- the rule or model that fired
 );
 
 -- Claims merged across works (rebuilt by the assemble stage after every ingest).
