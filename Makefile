@@ -56,3 +56,8 @@ train-ner: $(STAMP)
 .PHONY: train-cid
 train-cid: $(STAMP)
 	$(BIN)/evimap train cid
+
+# Rebuild the shipped typed relation model (then check it: evimap eval relations ...).
+.PHONY: train-relations
+train-relations: $(STAMP)
+	$(BIN)/evimap train relations

@@ -75,3 +75,35 @@ def test_pages_json_shape(pages_scores):
     assert set(claims["on_matched"]) == {"design", "n", "hedged", "negated"}
     assert pages_scores["all"]["duplicates"]["gold_pairs"] == 10
     assert pages_scores["seconds"] < 60
+
+
+@pytest.fixture(scope="module")
+def relation_scores(settings, lexicon, resources, data_dir):
+    """``evimap eval relations`` on BioRED Dev, end to end and with gold entities."""
+    from evimap.claims.relation import load_relation
+    from evimap.evaluate.relations import evaluate_relations
+
+    model = load_relation(settings.mesh_path, lexicon)
+    path = data_dir / FLOORS["relations"]["file"]
+    return {"end_to_end": evaluate_relations(path, settings, resources, model),
+            "gold_entities": evaluate_relations(path, settings, resources, model,
+                                                gold_entities=True)}
+
+
+def test_relations_floor(relation_scores):
+    floors = FLOORS["relations"]
+    e2e, gold = relation_scores["end_to_end"], relation_scores["gold_entities"]
+    assert e2e["typed"]["micro"]["f1"] >= floors["end_to_end"]["typed_f1"], e2e["typed"]
+    assert (e2e["typed"]["Negative_Correlation"]["r"]
+            >= floors["end_to_end"]["negative_correlation_r"]), e2e["typed"]
+    assert gold["typed"]["micro"]["f1"] >= floors["gold_entities"]["typed_f1"], gold["typed"]
+
+
+def test_relations_json_shape(relation_scores):
+    e2e = relation_scores["end_to_end"]
+    assert e2e["docs"] == 100 and e2e["gold_by_type"] == {
+        "Positive_Correlation": 101, "Negative_Correlation": 89, "Association": 46}
+    assert set(e2e["typed"]) == {"Positive_Correlation", "Negative_Correlation",
+                                 "Association", "micro"}
+    assert {"untyped", "mesh2023", "cooccurrence", "model_docs_per_second"} <= set(e2e)
+    assert e2e["typed"]["micro"]["tp"] + e2e["typed"]["micro"]["fn"] == 236
