@@ -343,3 +343,14 @@ def test_british_folding_leaves_other_words_alone() -> None:
     from evimap.entities.keys import word_form
     assert [word_form(w) for w in ("four", "hours", "does", "Aloe", "oestrogen's")] == [
         "four", "hours", "does", "aloe", "estrogen"]
+
+
+def test_drugs_missing_from_mesh_descriptors_come_from_drugbank(lexicon):
+    """Biologics and recent drugs MeSH 2023 has only as supplementary concepts are named by
+    their DrugBank ID; a DrugBank variant of a MeSH drug (CoQ10) names the MeSH concept."""
+    assert lexicon.lookup("erenumab") is not None
+    assert lexicon.lookup("erenumab").id.startswith("DB")
+    assert lexicon.lookup("Aimovig") == lexicon.lookup("erenumab")   # brand of the biologic
+    assert lexicon.lookup("galcanezumab").id != lexicon.lookup("erenumab").id
+    assert lexicon.lookup("CoQ10").id == lexicon.lookup("ubiquinone").id
+    assert lexicon.lookup("ketamine").id == "D007649"                 # MeSH keeps its own

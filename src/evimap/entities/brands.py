@@ -12,6 +12,7 @@ from __future__ import annotations
 import bz2
 import importlib.util
 import pickle
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,28 @@ def brand_names() -> Iterator[tuple[str, str]]:
         generic = str(canon_data.get(canonical, {}).get("name") or canonical)
         if variant != canonical and variant != generic.lower():
             yield variant, generic
+
+
+_SUFFIXED = re.compile(r"-[a-z]{4}$")
+
+
+def drugbank_generics() -> Iterator[tuple[str, str, list[str]]]:
+    """(DrugBank ID, generic name, name variants) of every single-ingredient generic with a
+    DrugBank ID; variants are the generic and its brand names, lower-cased."""
+    data = _dictionary()
+    if data is None:
+        return
+    canon_data: dict[str, dict[str, object]] = data["drug_canonical_to_data"]
+    variants: dict[str, list[str]] = {}
+    for variant, canonicals in data["drug_variant_to_canonical"].items():
+        if len(canonicals) == 1:
+            # a biologic's four-letter suffix ("erenumab-aooe", Aimovig) names the same drug
+            base = _SUFFIXED.sub("", canonicals[0])
+            variants.setdefault(base if base in canon_data else canonicals[0], []).append(
+                variant)
+    for canonical, info in sorted(canon_data.items()):
+        db_id = str(info.get("drugbank_id") or "")
+        if not db_id.startswith("DB") or "," in canonical or " and " in canonical:
+            continue
+        name = str(info.get("name") or canonical)
+        yield db_id, name, sorted(set(variants.get(canonical, [])) | {canonical})

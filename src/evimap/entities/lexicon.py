@@ -42,9 +42,9 @@ from . import brands, mesh
 from .keys import exact_key, folded_key, is_case_sensitive, prepare, token_spans, word_form
 
 #: Bump when the compiled format or the compile rules change.
-LEXICON_VERSION = 4
+LEXICON_VERSION = 5
 
-SOURCES: tuple[str, ...] = ("supplement", "mesh", "brand")
+SOURCES: tuple[str, ...] = ("supplement", "mesh", "brand", "drugbank")
 SUPPLEMENT_FILE = "supplement.tsv"
 #: UI of a supplement row that blocks a term instead of adding it.
 BLOCKED = "-"
@@ -239,8 +239,37 @@ def compile_payload(mesh_dir: Path, stoplist: Iterable[tuple[bool, str]] | None 
             if resolved and types[resolved][0] in ("chemical", "mechanism"):
                 compiler.add(variant, resolved, "brand", 2)
                 brand_synonyms[resolved].append(variant)
+        _add_drugbank(compiler, types, data.names)
     stop = read_stoplist() if stoplist is None else set(stoplist)
     return _payload(data, types, compiler, stop, brand_synonyms)
+
+
+#: Shortest DrugBank generic name matched in text (shorter ones are mostly abbreviations).
+MIN_DRUGBANK_NAME = 5
+
+
+def _add_drugbank(compiler: _Compiler, types: dict[str, tuple[str, str]],
+                  names: dict[str, str]) -> None:
+    """Drugs MeSH's descriptors lack (biologics, recent drugs: erenumab, galcanezumab), as
+    concepts identified by their DrugBank ID, with their brand names; a generic whose name
+    or any variant MeSH already resolves is MeSH's."""
+    for db_id, name, variants in brands.drugbank_generics():
+        if len(name) < MIN_DRUGBANK_NAME:
+            continue
+        known = next((ui for v in [name, *variants] for ui in [compiler.resolve(v)] if ui), None)
+        if known is not None:
+            # MeSH has the drug under another name (ubidecarenone is Ubiquinone): its
+            # variants (CoQ10) name the MeSH concept
+            if types[known][0] == "chemical":
+                for variant in variants:
+                    if len(variant) >= MIN_DRUGBANK_NAME:
+                        compiler.add(variant, known, "drugbank", 3)
+            continue
+        types[db_id] = ("chemical", "chemical")
+        names[db_id] = name
+        for variant in variants:
+            if len(variant) >= MIN_DRUGBANK_NAME:
+                compiler.add(variant, db_id, "drugbank", 3)
 
 
 def _payload(data: mesh.MeshData, types: dict[str, tuple[str, str]], compiler: _Compiler,
