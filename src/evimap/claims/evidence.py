@@ -162,20 +162,103 @@ def document_design(kind: str, hint: str, metadata: Mapping[str, Any]) -> str:
 # --- sample size ----------------------------------------------------------------------------------
 
 _PARTICIPANTS = (r"patients|participants|individuals|subjects|people|persons|adults|children|"
-                 r"adolescents|women|men|volunteers|cases|migraineurs|sufferers|veterans")
+                 r"adolescents|women|men|volunteers|cases|migraineurs|sufferers|veterans|"
+                 r"survivors|girls|boys|infants|smokers|residents|nurses|couples|families|"
+                 r"dyads|outpatients|inpatients")
+_COUNT = rf"(?<![\d.,%/])(?P<count>{NUMBER})(?!\s*(?:%|percent|years?|months?|weeks?|days?|mg)\b)"
+#: A count of participants: "sixty-one patients", "1,234 postmenopausal women".
 _SAMPLE_RE = re.compile(
     rf"\b[nN]\s*=\s*(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)\b"
-    rf"|(?<![\d.,%])(?P<count>{NUMBER})\s+(?:[a-z-]+\s+){{0,2}}?(?:{_PARTICIPANTS})\b",
+    rf"|{_COUNT}\s+(?:[a-z-]+\s+){{0,3}}?(?:{_PARTICIPANTS})\b",
     re.I)
+#: What makes a count the study's total: "a total of", "were randomized", "we enrolled".
+_STRONG_BEFORE = re.compile(
+    r"\b(?:a total of|in total,?|total of|altogether,?|overall,?)\s+(?:the\s+)?$"
+    r"|\bN\s*=\s*$", re.I)
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:sample of|consisting of|comprised|comprising|including|included|enrolled|"
+    r"recruited|randomi[sz]ed|randomly assigned|studied|involving|involved|analy[sz]ed)\s+"
+    r"(?:the\s+)?$", re.I)
+#: The first verb of the count's clause says whether it is the sample or those who left.
+_CLAUSE_VERB = re.compile(
+    r"\b(?P<total>randomi[sz]ed|randomly|enrolled|recruited|included|assigned|allocated|"
+    r"entered|accrued|registered|studied|investigated|evaluated|examined|identified|"
+    r"participated|took part|were eligible|treated|received|underwent)\b"
+    r"|\b(?P<left>withdrew|withdrawn|dropped out|drop out|discontinued|lost to|were lost|"
+    r"died|deaths?|excluded|did not|declined|refused|ineligible|had (?:a )?(?:recurrence|"
+    r"relapse|progression|events?)|developed|experienced|responded|achieved|completed|"
+    r"remained|were (?:evaluable|assessable|analy[sz]ed))\b", re.I)
+_ATTRITION_BEFORE = re.compile(
+    r"\b(?:of (?:whom|these|them|those)|among (?:them|these|whom)|remaining|only|"
+    r"excluding|except|another|additional|further)\s+$|\([^)]*$", re.I)
+_CLAUSE_END = re.compile(r"[.;:]\s|,\s+\d|\bof whom\b|\band\s+(?:the\s+)?(?:other\s+)?"
+                         r"(?:\d|[a-z]+-?[a-z]*\s+(?:patients|women|were))", re.I)
+#: "580 enrolled patients", "120 randomized women".
+_NAMED_INSIDE = re.compile(r"\b(?:enrolled|randomi[sz]ed|recruited|eligible|included|"
+                           r"consecutive)\b", re.I)
+#: One arm's size: "(n = 45)", "n=47".
+_ARM_RE = re.compile(r"\(\s*n\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*[;,)]")
+
+
+def _candidates(text: str) -> list[tuple[int, int, int]]:
+    """(position, value, strength) of the participant counts of ``text``, counts of those
+    who left aside. Strength 2: named as the total ("a total of", "N ="); 1: the clause
+    says they were randomized, enrolled, included, treated...; 0: a bare count."""
+    arms = len(_ARM_RE.findall(text))
+    out = []
+    for m in _SAMPLE_RE.finditer(text):
+        value = _as_int(m.group("n") or m.group("count"))
+        if not value or value <= 0:
+            continue
+        before = text[max(0, m.start() - 40):m.start()]
+        after = text[m.end():m.end() + 160]
+        stop = _CLAUSE_END.search(after)
+        clause = after[:stop.start()] if stop else after
+        verb = _CLAUSE_VERB.search(clause)
+        arm = m.group("n") is not None and m.group(0)[:1] == "n"
+        if arm and arms >= 2:
+            continue                                    # one arm of several: summed below
+        strong = bool((m.group("n") and not arm) or _STRONG_BEFORE.search(before))
+        named = bool(_NAMED_INSIDE.search(m.group(0)))
+        if not strong and not named and ((verb and verb.group("left")) or (
+                not arm and _ATTRITION_BEFORE.search(before))):
+            continue
+        strength = 2 if strong else 1 if named or (verb and verb.group("total")) or \
+            _TOTAL_BEFORE.search(before) else 0
+        out.append((m.start(), value, strength))
+    return out
+
+
+def arms_total(text: str) -> int | None:
+    """The sum of the arm sizes one sentence lists ("X (n = 45) or Y (n = 47)" -> 92)."""
+    arms = [_as_int(m.group("n")) or 0 for m in _ARM_RE.finditer(text)]
+    return sum(arms) if len(arms) >= 2 and all(arms) else None
 
 
 def sample_size(text: str) -> int | None:
-    """The first sample size in ``text``: "n = 61", "sixty-one patients", "1,234 participants"."""
-    for m in _SAMPLE_RE.finditer(mask_names(text)):
-        value = _as_int(m.group("n") or m.group("count"))
-        if value and value > 0:
-            return value
-    return None
+    """The sample size ``text`` states, sentence by sentence: a count named as the total
+    ("A total of 120 patients were randomized", "N = 61") or the first whose clause says
+    they were randomized, enrolled or included ("we enrolled sixty women"; two such counts
+    in one sentence are arms, summed: "Fifty patients were treated with A and 51 with B");
+    else the arms a sentence lists ("n = 45 and n = 47" -> 92); else the first count of
+    participants ("sixty-one patients"). Counts of those who withdrew, died or were excluded
+    and subsets ("of whom 12 ...") are never the sample.
+    """
+    text = mask_names(text)
+    sentences = re.split(r"(?<=[.;])\s+(?=[A-Z0-9(])", text)
+    found = [_candidates(sentence) for sentence in sentences]
+    strong = next((v for cands in found for _, v, st in cands if st == 2), None)
+    if strong:
+        return strong
+    for cands in found:
+        named = [v for _, v, st in cands if st == 1]
+        if named:
+            return sum(named) if len(named) >= 2 else named[0]
+    for sentence in sentences:
+        arms = arms_total(sentence)
+        if arms:
+            return arms
+    return next((cands[0][1] for cands in found if cands), None)
 
 
 # --- outcome figures ------------------------------------------------------------------------------
