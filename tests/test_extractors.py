@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from test_claims import body, document, extract, profile
-
 from evimap.claims import Extractor, extract_claims, extractors, register
 from evimap.claims import extract as extract_module
 from evimap.model import Claim, Concept
+from test_claims import body, document, extract, profile
 
 
 def test_builtin_extractors_in_order():
-    assert [e.name for e in extractors()][:4] == ["rules", "frames", "cid", "relation"]
+    assert [e.name for e in extractors()][:4] == ["rules", "frames", "relation", "cid"]
     assert all(e.version and e.description for e in extractors())
 
 

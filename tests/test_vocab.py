@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from test_claims import body, extract
 
 from evimap import assemble, model, vocab
 from evimap.claims import extractors, modality
@@ -17,6 +16,7 @@ from evimap.claims.evidence import design_from_text
 from evimap.claims.rules import RULES
 from evimap.cli import cli
 from evimap.sources import profile_source
+from test_claims import body, extract
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,9 +32,9 @@ def test_docs_are_the_tables():
 
 
 def test_model_vocabularies_come_from_the_tables():
-    assert model.PREDICATES == tuple(r[0] for r in _rows("predicates.tsv"))
+    assert tuple(r[0] for r in _rows("predicates.tsv")) == model.PREDICATES
     assert set(model.DESIGNS) == {r[0] for r in _rows("designs.tsv")}
-    assert assemble.DESIGN_WEIGHT == {r[0]: float(r[2]) for r in _rows("designs.tsv")}
+    assert {r[0]: float(r[2]) for r in _rows("designs.tsv")} == assemble.DESIGN_WEIGHT
 
 
 def test_every_rule_predicate_is_in_the_table():

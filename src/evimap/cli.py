@@ -446,6 +446,59 @@ def eval_relations_cmd(obj: Context, gold: str, gold_entities: bool, fold: str |
                "the model alone)")
 
 
+@eval_group.command("pico")
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--split", is_flag=True, help="Report a tune part and a held_out part (PMIDs "
+              "sorted as numbers, every 5th held out).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+@pass_ctx
+def eval_pico_cmd(obj: Context, folder: str, split: bool, as_json: bool) -> None:
+    """Study frames on the PICO corpus: DIR holds PMID.txt and PMID.ann (BRAT).
+
+    Sample size: the frame's n equals a gold total-participants number (exact; exact_first:
+    the first in text order; documents without a gold total are not scored). Intervention
+    and comparator spans: micro P/R/F1, strict and overlapping."""
+    from .entities import load_lexicon, load_ner
+    from .evaluate.pico import evaluate_pico
+    from .pipeline import Resources
+    settings = load_settings(**obj.overrides)
+    scores = evaluate_pico(Path(folder), settings,
+                           Resources(load_lexicon(settings), load_ner(settings)), split=split)
+    if as_json:
+        _echo_json(scores)
+        return
+    blocks = {k: scores[k] for k in ("tune", "held_out")} if split else {"all": scores}
+    for name, b in blocks.items():
+        ss, iv = b["sample_size"], b["intervention_spans"]
+        click.echo(f"{name}: {b['docs']} docs; sample size exact {ss['exact']:.3f} (first "
+                   f"{ss['exact_first']:.3f}, {ss['scored']} scored); intervention F1 strict "
+                   f"{iv['strict']['f1']:.3f}, overlap {iv['overlap']['f1']:.3f}")
+    click.echo(f"{scores['seconds']}s")
+
+
+@eval_group.command("design")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+@pass_ctx
+def eval_design_cmd(obj: Context, as_json: bool) -> None:
+    """Design from text: the share of Evidence Inference trial abstracts (read as plain text)
+    called RCT, and the share of BC5CDR Development abstracts without trial wording
+    (randomi*, trial, placebo) not called RCT. Reads the data folder."""
+    from .entities import load_lexicon, load_ner
+    from .evaluate.design import evaluate_design
+    from .pipeline import Resources
+    settings = load_settings(**obj.overrides)
+    scores = evaluate_design(Path(settings.data_dir), settings,
+                             Resources(load_lexicon(settings), load_ner(settings)))
+    if as_json:
+        _echo_json(scores)
+        return
+    ei, bc = scores["evidence_inference"], scores["bc5cdr_dev"]
+    click.echo(f"Evidence Inference: RCT {ei['rct_share']:.3f} of {ei['docs']}")
+    click.echo(f"BC5CDR Dev non-trials: not RCT {bc['non_rct_share']:.3f} of "
+               f"{bc['non_trials']} (unspecified {bc['unspecified_share']:.3f})")
+    click.echo(f"{scores['seconds']}s")
+
+
 @eval_group.command("pages")
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False))
 @click.option("--files", "files_spec", metavar="RANGE",
@@ -554,6 +607,27 @@ def train_group() -> None:
     """Rebuild the models evimap ships, from the reference data."""
 
 
+@train_group.command("pico")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Model file [default: the package's claims/models/pico.crfsuite].")
+@click.option("--iterations", type=int, default=100, show_default=True,
+              help="L-BFGS iterations.")
+@pass_ctx
+def train_pico_cmd(obj: Context, out: str | None, iterations: int) -> None:
+    """Rebuild the study frame's intervention/comparator span tagger from the PICO corpus
+    (its tune part only; every 5th PMID is held out)."""
+    from .claims.study import MODEL_DIR, MODEL_FILE
+    from .entities import load_lexicon, load_ner
+    from .evaluate.pico import train_pico
+    from .pipeline import Resources
+    settings = load_settings(**obj.overrides)
+    path = Path(out) if out else MODEL_DIR / MODEL_FILE
+    record = train_pico(Path(settings.data_dir) / "pico-corpus", settings,
+                        Resources(load_lexicon(settings), load_ner(settings)), path,
+                        iterations=iterations)
+    _echo_json({**record, "model": str(path)})
+
+
 @train_group.command("ner")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Folder to write the model to [default: the package's models folder].")
@@ -610,6 +684,29 @@ def train_relations_cmd(obj: Context, out: str | None, iterations: int) -> None:
     settings = load_settings(**obj.overrides)
     _echo_json(train_relation(settings, Path(out) if out else MODEL_DIR,
                               iterations=iterations))
+
+
+@train_group.command("pairs")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to write the model to [default: the package's models folder].")
+@click.option("--iterations", type=int, default=150, show_default=True,
+              help="L-BFGS iterations.")
+@pass_ctx
+def train_pairs_cmd(obj: Context, out: str | None, iterations: int) -> None:
+    """Train the sentence-level claim model on pages-dev 001-040 (041-060 are never read)
+    and choose its threshold by five-fold cross-validation over those pages, scored as
+    `evimap eval pages` scores claims."""
+    import dataclasses
+
+    from .claims.pairs import MODEL_DIR
+    from .claims.train_pairs import train_pairs
+    from .pipeline import load_resources
+    settings = load_settings(**obj.overrides)
+    resources = dataclasses.replace(load_resources(settings), pairs=None)
+    result = train_pairs(settings, resources, Path(out) if out else MODEL_DIR,
+                         iterations=iterations)
+    result.pop("all_settings", None)
+    _echo_json(result)
 
 
 @cli.command("settings", short_help="Show every setting, its variable and default.")

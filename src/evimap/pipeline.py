@@ -20,6 +20,9 @@ from typing import Any
 from . import assemble, dedup
 from .claims import extract_claims, extractors
 from .claims.cid import CidClassifier, load_cid
+from .claims.pairs import MODEL_DIR as PAIRS_DIR
+from .claims.pairs import MODEL_FILE as PAIRS_FILE
+from .claims.pairs import load_pairs
 from .claims.relation import MODEL_DIR as RELATION_DIR
 from .claims.relation import MODEL_FILE as RELATION_FILE
 from .claims.relation import load_relation
@@ -42,11 +45,12 @@ class Resources:
     ner: NerModel | None = None
     cid: CidClassifier | None = None
     relation: Any = None            # the learned relation model (claims/relation.py)
+    pairs: Any = None               # the sentence-level pair model (claims/pairs.py)
     extractors: tuple[str, ...] | None = None   # the claim extractors to run (None: all)
 
     def models(self) -> dict[str, Any]:
         """The claim extractors' models by the name they register under."""
-        return {"cid": self.cid, "relation": self.relation}
+        return {"cid": self.cid, "relation": self.relation, "pairs": self.pairs}
 
 
 def load_resources(settings: Settings) -> Resources:
@@ -63,7 +67,10 @@ def load_resources(settings: Settings) -> Resources:
     if (names is None or "relation" in names) and (RELATION_DIR / RELATION_FILE).is_file():
         relation = load_relation(settings.mesh_path, lexicon,
                                  mesh=cid.mesh if cid is not None else None)
-    return Resources(lexicon, load_ner(settings), cid, relation, names)
+    pairs = None
+    if (names is None or "pairs" in names) and (PAIRS_DIR / PAIRS_FILE).is_file():
+        pairs = load_pairs()
+    return Resources(lexicon, load_ner(settings), cid, relation, pairs, names)
 
 
 def sentences_of(text: str, segments: Sequence[Segment]) -> list[Sentence]:

@@ -137,11 +137,12 @@ class Hit:
 
 def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
                    in_heading: bool = False,
-                   rules: Sequence[Rule] = RULES) -> list[Hit]:
+                   rules: Sequence[Rule] = RULES, in_comment: bool = False) -> list[Hit]:
     """Every hit of ``rules`` in one rendered sentence, first rule per pair winning.
 
     ``implicit_subject`` (the section's or page's intervention) fills rules without a
-    subject slot; ``in_heading`` enables the rules for titles and headings.
+    subject slot; ``in_heading`` enables the rules for titles and headings; ``in_comment``
+    (a reader's comment) disables the rules for authored statements only.
     """
     # placeholders blanked to the same length, so match offsets hold for the modality cues
     plain = _PLACEHOLDER.sub(lambda t: "X" * len(t.group(0)), rendered.text)
@@ -152,7 +153,8 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
     hits: list[Hit] = []
     for rule in rules:
         if (rule.headings_only and not in_heading) or (
-                rule.implicit_subject and implicit_subject is None):
+                rule.implicit_subject and implicit_subject is None) or (
+                rule.authored_only and in_comment):
             continue
         for m in rule.regex.finditer(rendered.text):
             if rule.implicit_subject and _names_intervention(rendered, m):

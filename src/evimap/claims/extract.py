@@ -26,7 +26,7 @@ The built-in extractors, in order:
     the learned typed relation model (``relation.py``), when loaded.
 ``cid``
     document-level chemical-induced disease pairs (``cid.py``) in authored literature, when
-    loaded.
+    loaded, less the pairs an earlier extractor says the chemical helps with.
 
 Off-label use spreads to every treats claim of the same pair; exact repeats are dropped.
 """
@@ -39,8 +39,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import vocab
-from ..model import Claim, Evidence, Mention, Segment, Sentence, SourceProfile
+from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence, SourceProfile
 from . import evidence as ev
+from . import modality
 from .document import Document, Unit, build_document
 from .engine import Hit, match_sentence, render
 from .frames import TREATMENT_PREDICATES, Frame, FrameClaim, find_frames, frame_claims
@@ -110,6 +111,9 @@ class Extractor:
     run: ExtractFn
     model: str | None = None        # the model it needs ("cid", "relation"); the extractor
                                     # is skipped when the caller has not loaded it
+    supersedes: tuple[str, ...] = ()    # extractors whose claims it reads as evidence and
+                                        # replaces (theirs are dropped once it has run,
+                                        # unless its model keeps them: ``model.keeps``)
     description: str = ""
 
     @property
@@ -144,6 +148,7 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
     view = document_view(text, segments, sentences, mentions, profile, metadata)
     models = models or {}
     claims: list[Claim] = []
+    replaced: set[str] = set()
     for extractor in extractors():
         if only is not None and extractor.name not in only:
             continue
@@ -151,8 +156,13 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
         if extractor.model and model is None:
             continue
         found = extractor.run(view, model, list(claims))
+        # a model may keep some of the claims it read as evidence (its "keeps"); the
+        # others stay visible to later extractors as evidence but are not output
+        replaced |= set(extractor.supersedes) - set(getattr(model, "keeps", ()))
         claims += [_stamped(c, extractor) for c in found]
-    claims = [c for c in claims if _types_allowed(c)]
+    if replaced:
+        claims = [c for c in claims if c.evidence.extractor.split("/")[0] not in replaced]
+    claims = [_identified(c) for c in claims if _types_allowed(c)]
     _spread_off_label(claims)
     return _unique(_merged(sorted(claims, key=lambda c: (c.start, c.predicate, c.subject.id,
                                                           c.object.id))))
@@ -163,6 +173,17 @@ def _stamped(claim: Claim, extractor: Extractor) -> Claim:
     if claim.evidence.extractor != extractor.id:
         claim.evidence = replace(claim.evidence, outcomes=list(claim.evidence.outcomes),
                                  extractor=extractor.id)
+    return claim
+
+
+def _identified(claim: Claim) -> Claim:
+    """An unnormalised subject or object (concept ``-1``) is identified by its words
+    (``-1:galcanezumab``), so claims about different unknown names never merge."""
+    for role in ("subject", "object"):
+        concept: Concept = getattr(claim, role)
+        if concept.id == "-1":
+            words = "-".join(re.findall(r"[a-z0-9]+", concept.name.lower())) or "unnamed"
+            setattr(claim, role, replace(concept, id=f"-1:{words}"))
     return claim
 
 
@@ -211,14 +232,26 @@ def _frame_claims_of(view: DocumentView, _model: Any, _prior: Sequence[Claim]) -
     return [c for frame in view.frames for c in _frame_claims(view.context, frame, view.hits)]
 
 
+#: Extractors whose claims the CID classifier reads as features (it was trained with them).
+_CID_FEATURE_EXTRACTORS = ("rules/", "frames/")
+#: Predicates that say a chemical helps with a condition: a CID pair is vetoed by them.
+_BENEFIT = vocab.of_polarity("benefit")
+
+
 def _cid_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
+    """CID pairs in authored literature, less the pairs an earlier extractor says the
+    chemical treats, prevents, has no effect on or is approved for (a comparator's
+    indication is not its adverse effect)."""
     from .cid import cid_claims
     if view.profile.kind not in _AUTHORED_KINDS:
         return []
     ctx = view.context
     evidence = Evidence(design=ctx.design, n=ctx.n, rule="cid_classifier")
-    return cid_claims(model, view.text, view.segments, view.sentences, view.mentions,
-                      prior, evidence)
+    features = [c for c in prior if c.evidence.extractor.startswith(_CID_FEATURE_EXTRACTORS)]
+    helped = {(c.subject.id, c.object.id) for c in prior if c.predicate in _BENEFIT}
+    return [c for c in cid_claims(model, view.text, view.segments, view.sentences,
+                                  view.mentions, features, evidence)
+            if (c.subject.id, c.object.id) not in helped]
 
 
 def _relation_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
@@ -239,17 +272,47 @@ def _relation_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> 
     return out
 
 
+def _pair_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
+    """The sentence-level pair model's claims (``pairs.py``), each with its sentence's
+    evidence; a claim an earlier extractor makes on that sentence is left to it."""
+    from .pairs import VIA, negated_in, pair_claims
+    have = {(c.start, c.key) for c in prior}
+    out = []
+    for cand, predicate, p in pair_claims(view, model, prior):
+        unit = view.doc.units[cand.unit]
+        sentence = view.doc.sentence(cand.unit)
+        negated = predicate != "no_effect" and negated_in(view, cand)
+        claim = Claim(
+            subject=cand.subject, predicate=predicate, object=cand.object, sentence=sentence,
+            start=unit.start, end=unit.end, segment=unit.segment, segment_kind=unit.kind,
+            negated=negated, hedged=modality.hedged(sentence),
+            hypothetical=modality.hypothetical(sentence),
+            qualifiers={"via": VIA, "p": round(p, 3),
+                        **({"subject_from": cand.subject_from}
+                           if cand.subject_mention is None else {})},
+            evidence=_sentence_evidence(view.context, unit, sentence, None))
+        claim.evidence.rule = VIA
+        if (claim.start, claim.key) not in have:
+            have.add((claim.start, claim.key))
+            out.append(claim)
+    return out
+
+
 register(Extractor("rules", "0.2", _rule_claims,
                    description="the trigger table (claims/rules.py), sentence by sentence"))
 register(Extractor("frames", "0.2", _frame_claims_of,
                    description="study frames (claims/frames.py): findings of the studied "
                                "intervention"))
-register(Extractor("cid", "1", _cid_claims, model="cid",
-                   description="document-level chemical-induced disease classifier "
-                               "(claims/cid.py), authored literature only"))
 register(Extractor("relation", "1", _relation_claims, model="relation",
                    description="learned typed chemical-disease relation model "
                                "(claims/relation.py)"))
+register(Extractor("pairs", "1", _pair_claims, model="pairs", supersedes=("relation",),
+                   description="learned sentence-level claim model over every intervention-"
+                               "condition pair (claims/pairs.py); the relation model's "
+                               "claims are its features"))
+register(Extractor("cid", "1", _cid_claims, model="cid",
+                   description="document-level chemical-induced disease classifier "
+                               "(claims/cid.py), authored literature only"))
 
 
 def _context(doc: Document, segments: Sequence[Segment], profile: SourceProfile,
@@ -274,6 +337,7 @@ def _sentence_hits(doc: Document, unit: Unit) -> list[Hit]:
     rendered = render(doc.text, unit.start, unit.end, doc.mentions[unit.index])
     context = doc.context(unit.index)
     return match_sentence(rendered, implicit_subject=context[0] if context else None,
+                          in_comment=unit.kind == "comment",
                           in_heading=unit.heading)
 
 
@@ -402,3 +466,19 @@ def _unique(claims: Sequence[Claim]) -> list[Claim]:
             seen.add(key)
             out.append(claim)
     return out
+
+
+# --- the study frame of a research report (claims/study.py) ------------------------------------
+
+def _study_claims(view: DocumentView, _model: Any, _prior: Sequence[Claim]) -> list[Claim]:
+    """Result sentences of a research report that do not name the drug, as claims of the
+    studied intervention for the studied condition (with the report's design and size)."""
+    from .study import study_claims, study_frame
+    frame = study_frame(view.doc, view.profile.kind, view.metadata)
+    return study_claims(view.doc, frame, view.context.background) if frame else []
+
+
+register(Extractor("study", "1", _study_claims,
+                   description="the study frame of a research report (claims/study.py): "
+                               "result sentences without the drug's name, as claims of the "
+                               "studied intervention"))

@@ -94,6 +94,8 @@ class Rule:
     qualifier_key: str = ""
     qualifiers: Mapping[str, Any] = field(default_factory=dict)
     polarity_fixed: bool = False    # the trigger carries its own negation ("do not use")
+    authored_only: bool = False     # a page's or paper's statement, not a reader's: "I see it
+                                    # prescribed for FMS" reports practice, not effect
     negates: bool = False           # the trigger is a negated form of the predicate
                                     # ("did not reduce": treats, negated per the vocabulary)
     headings_only: bool = False     # only in titles and headings ("Milnacipran for Migraine")
@@ -309,7 +311,7 @@ RULES: tuple[Rule, ...] = (
     R("used_for", "treats",
       rf"{{S}}{{_}}\b{_USE_VERB}(?: off[- ]label)?(?:,? (?:at times|sometimes|often|also|"
       r"frequently|commonly|successfully),?)? (?:to treat |for (?:the (?:treatment|management) "
-      rf"of )?)(?:{_POPULATION} )?(?:\w+ )?{{O}}"),
+      rf"of )?)(?:{_POPULATION} )?(?:\w+ )?{{O}}", authored_only=True),
     R("option_for", "treats",
       r"{S}{_}\b(?:treatment|therapy|option|alternative|remedy|medication|drug|cure|"
       r"solution|approach)s? (?:for|of|in) (?:the (?:treatment|management) of |addressing |"

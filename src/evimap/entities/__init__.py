@@ -100,6 +100,9 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
     kept = [m for m in mentions if m.concept.type in MODEL_TYPES
             and (m.start, m.end) not in {(f.start, f.end) for f in found}
             and (confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
+                 # names the model never saw in training: DrugBank drug names,
+                 # herbal remedies
+                 or _trusted(m, lexicon)
                  # a short form whose long form the model found as the same concept
                  or (m.source == "abbreviation" and m.concept.id in confirmed)
                  or _encloses_same_type(m, found))
@@ -114,6 +117,21 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
               and not _crosses(m, found)
               and not any((f.start, f.end) == (m.start, m.end) for f in found)]
     return found + others
+
+
+#: Dictionary sources and categories kept without the model's confirmation: the names it
+#: never saw in training (the drug dictionary's generics MeSH lacks, herbal remedies).
+TRUSTED_SOURCES = frozenset({"drugbank"})
+TRUSTED_CATEGORIES = frozenset({"plant"})
+
+
+def _trusted(mention: Mention, lexicon: Lexicon) -> bool:
+    if mention.source in TRUSTED_SOURCES:
+        return True
+    try:
+        return lexicon.category(mention.concept.id) in TRUSTED_CATEGORIES
+    except KeyError:            # not a dictionary concept
+        return False
 
 
 def _encloses_same_type(mention: Mention, found: list[Mention]) -> bool:

@@ -253,7 +253,7 @@ class CrfTagger:
         """The marginal probability of ``label`` at ``position`` of the last tagged sequence."""
         try:
             return float(self._tagger.marginal(label, position))
-        except ValueError:          # a label the model never saw
+        except (ValueError, RuntimeError):  # a label the model never saw
             return 0.0
 
     def __getstate__(self) -> dict[str, Path]:

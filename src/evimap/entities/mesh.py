@@ -78,6 +78,10 @@ NEUROTRANSMITTER_RECEPTORS = "D12.776.543.750.720"
 NEUROTRANSMITTER_TRANSPORTERS = ("D12.776.157.530.562", "D12.776.543.585.562")
 LIGAND_EXCLUDED = ("D06.472", "D27")
 PROCEDURE_BRANCHES = ("E02", "E04")
+#: Land plants (B01.875): a genus or species (this deep in the tree or deeper) is an herbal
+#: remedy in health text ("butterbur", "feverfew"), typed as a chemical of category plant.
+PLANT_BRANCH = "B01.875"
+PLANT_MIN_DEPTH = 7
 PROCEDURE_EXCLUDED = (
     "E02.134", "E02.183", "E02.186", "E02.197", "E02.208", "E02.319", "E02.365",
     "E02.637", "E02.760", "E02.782", "E02.785", "E02.860", "E02.887", "E02.895",
@@ -199,6 +203,9 @@ def classify(ui: str, data: MeshData, ligand_uis: set[str]) -> tuple[str, str] |
         return "mechanism", "process"
     if _under(trees, "D"):
         return "chemical", "chemical"
+    if any(t.startswith(PLANT_BRANCH + ".") and t.count(".") + 1 >= PLANT_MIN_DEPTH
+           for t in trees):
+        return "chemical", "plant"
     procedure = [t for t in trees
                  if _under([t], PROCEDURE_BRANCHES) and "." in t
                  and not _under([t], PROCEDURE_EXCLUDED)]
