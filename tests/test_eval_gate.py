@@ -107,3 +107,33 @@ def test_relations_json_shape(relation_scores):
                                  "Association", "micro"}
     assert {"untyped", "mesh2023", "cooccurrence", "model_docs_per_second"} <= set(e2e)
     assert e2e["typed"]["micro"]["tp"] + e2e["typed"]["micro"]["fn"] == 236
+
+
+@pytest.fixture(scope="module")
+def pico_scores(settings, resources, data_dir):
+    """``evimap eval pico pico-corpus --split``, held-out part only."""
+    from evimap.evaluate.pico import evaluate_pico
+
+    return evaluate_pico(data_dir / FLOORS["pico"]["dir"], settings, resources, split=True,
+                         parts=["held_out"])
+
+
+def test_pico_floor(pico_scores):
+    held, floors = pico_scores["held_out"], FLOORS["pico"]["held_out"]
+    assert held["docs"] == 161
+    assert held["sample_size"]["exact"] >= floors["sample_size_exact"], held["sample_size"]
+    spans = held["intervention_spans"]
+    assert spans["strict"]["f1"] >= floors["intervention_strict_f1"], spans
+    assert spans["overlap"]["f1"] >= floors["intervention_overlap_f1"], spans
+
+
+def test_design_floor(settings, resources, data_dir):
+    """``evimap eval design``: RCT share on Evidence Inference, non-RCT share of BC5CDR
+    Development non-trials."""
+    from evimap.evaluate.design import evaluate_design
+
+    scores = evaluate_design(data_dir, settings, resources)
+    assert scores["evidence_inference"]["rct_share"] >= \
+        FLOORS["design"]["evidence_inference_rct_share"], scores["evidence_inference"]
+    assert scores["bc5cdr_dev"]["non_rct_share"] >= \
+        FLOORS["design"]["bc5cdr_non_trial_non_rct_share"], scores["bc5cdr_dev"]
