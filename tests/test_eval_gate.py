@@ -28,6 +28,25 @@ def test_ner_id_f1_floor(ner_scores, section, kind):
     assert ner_scores[section][kind]["f1"] >= FLOORS["ner"][section][kind], ner_scores[section]
 
 
+@pytest.fixture(scope="module")
+def ner_other_scores(settings, resources, data_dir):
+    """Mentions on the other corpora's held-out parts: NCBI Disease's fold 4/5 (never
+    trained on) and BioRED Dev."""
+    from evimap.evaluate.ner import fold_filter
+    return {key: evaluate_ner(data_dir / FLOORS[key]["file"], settings, resources,
+                              fold_filter(FLOORS[key]["fold"]) if "fold" in FLOORS[key]
+                              else None)
+            for key in ("ner_ncbi", "ner_biored")}
+
+
+@pytest.mark.parametrize(("key", "kind"), [("ner_ncbi", "Disease"), ("ner_biored", "Chemical"),
+                                           ("ner_biored", "Disease")])
+def test_ner_other_corpora_mention_f1_floor(ner_other_scores, key, kind):
+    scores = ner_other_scores[key]
+    assert scores["docs"] == FLOORS[key]["docs"]
+    assert scores["mentions"][kind]["f1"] >= FLOORS[key]["mentions"][kind], scores["mentions"]
+
+
 def test_ner_json_shape(ner_scores):
     assert ner_scores["docs"] == 500
     for section, kinds in (("mentions", ("Chemical", "Disease", "micro")),

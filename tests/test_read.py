@@ -217,6 +217,65 @@ def test_ncbi_disease_train(data_dir: Path, settings: Settings) -> None:
     assert len(warned) == 1 and "differs from the text" in warned[0].metadata["warnings"][0]
 
 
+def test_ncbi_disease_ids_and_types(data_dir: Path, settings: Settings) -> None:
+    from evimap.read.pubtator import entity_class
+    docs = docs_of(data_dir / "ncbi-disease" / "NCBItrainset_corpus.txt", settings)
+    mentions = [m for d in docs for m in d.gold_mentions]
+    assert {entity_class(m.type) for m in mentions} == {"Disease"}
+    assert any(i.startswith("OMIM:") for m in mentions for i in m.ids)
+    # composites are written D1|D2 and D1+D2: both become lists
+    assert all("|" not in i and "+" not in i for m in mentions for i in m.ids)
+    assert sum(len(m.ids) > 1 for m in mentions) > 80
+
+
+@pytest.mark.parametrize(("name", "n_docs"), [("Train.PubTator", 400), ("Dev.PubTator", 100)])
+def test_biored(data_dir: Path, settings: Settings, name: str, n_docs: int) -> None:
+    from evimap.read.pubtator import entity_class
+    docs = docs_of(data_dir / "biored" / name, settings)
+    assert len(docs) == n_docs
+    assert not any("warnings" in d.metadata for d in docs)
+    mentions = [m for d in docs for m in d.gold_mentions]
+    assert all(d.text[m.start:m.end] == m.text for d in docs for m in d.gold_mentions)
+    assert {m.type for m in mentions} == {
+        "ChemicalEntity", "DiseaseOrPhenotypicFeature", "GeneOrGeneProduct",
+        "SequenceVariant", "OrganismTaxon", "CellLine"}
+    assert {entity_class(m.type) for m in mentions} == {"Chemical", "Disease", None}
+    genes = [m for m in mentions if m.type == "GeneOrGeneProduct"]
+    assert any(len(m.ids) > 1 for m in genes)              # "3630,3667": a list
+    assert all(i.isdigit() or i in ("-1", "-") for m in genes for i in m.ids)
+    variants = [m for m in mentions if m.type == "SequenceVariant"]
+    assert any("|" in m.ids[0] for m in variants)          # "p|SUB|P|75|A": kept whole
+    assert all(len(m.ids) <= 1 for m in variants)
+    relations = [r for d in docs for r in d.gold_relations]
+    assert all(len(r) == 3 for r in relations)
+    assert {"Association", "Positive_Correlation", "Negative_Correlation", "Bind"} <= {
+        r[0] for r in relations}
+    assert len(relations) > 3 * n_docs
+
+
+def test_pubtator_odd_lines_are_skipped_with_a_warning(tmp_path: Path,
+                                                       settings: Settings) -> None:
+    path = tmp_path / "odd.pubtator"
+    path.write_text(
+        "7|t|Aspirin and asthma.\n7|a|Text.\n"
+        "7\t0\t7\tAspirin\tChemicalEntity\tD001241\n"
+        "7\t12\t18\tasthma\tDiseaseOrPhenotypicFeature\tD001249,OMIM:600807\n"
+        "7\tx\t3\tAsp\tChemical\tD001241\n"              # offsets not numbers
+        "8\t0\t7\tAspirin\tChemical\tD001241\n"          # another PMID
+        "7\tjunk\n"                                      # too few columns
+        "7\tNegative_Correlation\tD001241\tD001249\tNovel\n"
+        "7\tCID\tD001241\tD001249\n\n"
+        "9|t|Next.\n9|a|Fine.\n", encoding="utf-8")
+    first, second = docs_of(path, settings)
+    assert [(m.text, m.type, m.ids) for m in first.gold_mentions] == [
+        ("Aspirin", "ChemicalEntity", ("D001241",)),
+        ("asthma", "DiseaseOrPhenotypicFeature", ("D001249", "OMIM:600807"))]
+    assert first.gold_relations == [("Negative_Correlation", "D001241", "D001249"),
+                                    ("CID", "D001241", "D001249")]
+    assert len(first.metadata["warnings"]) == 3
+    assert second.title == "Next."
+
+
 def test_pubtator_offsets_survive_nfc(tmp_path: Path, settings: Settings) -> None:
     title = "Cafe\u0301 study."              # decomposed é: NFC shortens the text by one
     abstract = "Ketamine helped."

@@ -65,6 +65,9 @@ class NerModel:
     tagger: CrfTagger
     drugs: Gazetteer
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded key -> MeSH IDs
+    #: names only other corpora annotate (NCBI Disease, BioRED): read after the dictionary
+    #: and the rewordings, before the head and fuzzy look-ups
+    fallback_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _fuzzy_index: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def fuzzy(self, text: str, etype: str, lexicon: Lexicon) -> Concept | None:
@@ -98,10 +101,16 @@ def name_key(text: str) -> str:
     return folded_key([word_form(prepared[s:e]) for s, e in token_spans(prepared)])
 
 
-def read_names(path: Path) -> dict[str, tuple[str, ...]]:
+def read_names(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The names table: (names of the reference corpus, BC5CDR; fallback names of the
+    others), by the ``source`` column (absent: all reference)."""
+    names: dict[str, tuple[str, ...]] = {}
+    fallback: dict[str, tuple[str, ...]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
-        return {row["key"]: tuple(row["ids"].split("|"))
-                for row in csv.DictReader(fh, delimiter="\t")}
+        for row in csv.DictReader(fh, delimiter="\t"):
+            table = fallback if row.get("source", "reference") == "fallback" else names
+            table[row["key"]] = tuple(row["ids"].split("|"))
+    return names, fallback
 
 
 def drug_gazetteer(settings: Settings) -> Gazetteer:
@@ -137,7 +146,8 @@ def load_ner(settings: Settings) -> NerModel | None:
         raise ConfigError(f"NER model not found in {folder} (expected {MODEL_FILE} and "
                           f"{NAMES_FILE}); rebuild it with `evimap train ner` or set "
                           "EVIMAP_NER_MODEL=none for the dictionary alone")
-    return NerModel(CrfTagger(model), drug_gazetteer(settings), read_names(names))
+    primary, fallback = read_names(names)
+    return NerModel(CrfTagger(model), drug_gazetteer(settings), primary, fallback)
 
 
 # --- tagging ----------------------------------------------------------------------------------
@@ -239,11 +249,23 @@ def normalise(text: str, kind: str, model: NerModel, lexicon: Lexicon,
                  or _rewritten_lookup(p, etype, model, lexicon)) is not None]
     if parts:
         return parts[0], tuple(dict.fromkeys(c.id for c in parts))
-    backed = (_rewritten_lookup(text, etype, model, lexicon)
-              or _head_lookup(text, etype, model, lexicon) or model.fuzzy(text, etype, lexicon))
+    backed = _rewritten_lookup(text, etype, model, lexicon)
+    if backed is None and (ids := model.fallback_names.get(name_key(text), ())):
+        known = _known(ids[0], lexicon)
+        if known is None or _compatible(known.type, etype):
+            return known or Concept(ids[0], text, etype), ids
+    backed = (backed or _head_lookup(text, etype, model, lexicon)
+              or model.fuzzy(text, etype, lexicon))
     if backed is not None:
         return backed, (backed.id,)
     return Concept("-1", text, etype), ()
+
+
+def _known(ui: str, lexicon: Lexicon) -> Concept | None:
+    try:
+        return lexicon.concept(ui)
+    except KeyError:
+        return None
 
 
 #: Spelling and wording variants tried when a name is not found as written.

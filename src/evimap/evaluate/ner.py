@@ -1,4 +1,4 @@
-"""Entity recognition scored on a PubTator gold standard (BC5CDR, NCBI Disease).
+"""Entity recognition scored on a PubTator gold standard (BC5CDR, NCBI Disease, BioRED).
 
 A predicted mention is correct when its (start, end, type) equals a gold one, over
 title + " " + abstract (strict, micro-averaged, as the literature reports BC5CDR). Types map
@@ -15,10 +15,20 @@ means the C-number the curators gave the same words in the *training* annotation
 (:func:`bc5cdr_vocabulary`; nothing is read from the file being scored). ``ids_as_stored``
 scores the descriptors exactly as evimap stores them, and ``ids_mesh2023`` scores them
 against the gold with its C-numbers mapped to today's descriptors (gold side only).
+
+Other corpora's mention types are scored as the class they name
+(:func:`evimap.read.pubtator.entity_class`: NCBI Disease's four disease types and BioRED's
+``DiseaseOrPhenotypicFeature`` as Disease, BioRED's ``ChemicalEntity`` as Chemical); other
+types (genes, variants, species, cell lines) are ignored. Gold IDs that are not MeSH (OMIM,
+gene numbers) cannot be predicted: the ID scores count MeSH IDs only (``D...``, ``C...``),
+so a mention normalised to OMIM alone adds nothing to them. ``documents`` restricts the
+score to some documents (a held-out fold: :func:`fold_filter`).
 """
 
 from __future__ import annotations
 
+import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -31,13 +41,15 @@ from ..errors import EvimapError, InputError
 from ..model import Concept, Mention, RawDocument
 from ..pipeline import Resources, sentences_of
 from ..read import read_file
+from ..read.pubtator import ENTITY_CLASSES
 from ..settings import Settings
 
 GOLD_TYPES = ("Chemical", "Disease")
-#: Other corpora's annotation types scored as one of :data:`GOLD_TYPES` (NCBI Disease
-#: annotates every disease mention with one of these four).
-GOLD_ALIASES: Mapping[str, str] = {"SpecificDisease": "Disease", "DiseaseClass": "Disease",
-                                   "Modifier": "Disease", "CompositeMention": "Disease"}
+#: Annotation types scored as one of :data:`GOLD_TYPES` (NCBI Disease's four disease types,
+#: BioRED's ChemicalEntity and DiseaseOrPhenotypicFeature); other types are not scored.
+GOLD_ALIASES: Mapping[str, str] = ENTITY_CLASSES
+#: A MeSH descriptor or supplementary concept ID (the only gold IDs scored).
+_MESH_ID = re.compile(r"^[CD]\d{6,9}$")
 _DIRECT: Mapping[str, str] = {"chemical": "Chemical", "disease": "Disease"}
 
 
@@ -111,9 +123,9 @@ def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Men
         golds = [(g, kind) for g in raw.gold_mentions
                  if (kind := GOLD_ALIASES.get(g.type, g.type)) in GOLD_TYPES]
         gold = {(g.start, g.end, t) for g, t in golds}
-        gold_ids = {(t, i) for g, t in golds for i in g.ids if i not in ("-1", "")}
+        gold_ids = {(t, i) for g, t in golds for i in g.ids if _MESH_ID.match(i)}
         gold_now = {(t, (current(g.text, i) if current else None) or i)
-                    for g, t in golds for i in g.ids if i not in ("-1", "")}
+                    for g, t in golds for i in g.ids if _MESH_ID.match(i)}
         started = time.perf_counter()
         mentions = predict(raw)
         seconds += time.perf_counter() - started
@@ -123,7 +135,8 @@ def score(docs: Iterable[RawDocument], predict: Callable[[RawDocument], list[Men
             t = type_of(m.concept)
             if t is not None:
                 pred.add((m.start, m.end, t))
-                pred_ids.update((t, i) for i in (m.ids or (m.concept.id,)) if i != "-1")
+                pred_ids.update((t, i) for i in (m.ids or (m.concept.id,))
+                                if i != "-1" and not i.startswith("DB"))  # MeSH IDs only
         old = vocabulary(mentions) if vocabulary is not None else {}
         submitted = {(t, old.get(i, i)) for t, i in pred_ids}
         for t in GOLD_TYPES:
@@ -153,20 +166,42 @@ def _add(counts: list[int], gold: set[Any], pred: set[Any]) -> None:
 
 
 def gold_documents(path: Path, settings: Settings) -> list[RawDocument]:
-    """The annotated documents of a PubTator file (errors in it stop the evaluation)."""
+    """The annotated documents of a PubTator file; a record that cannot be read (no title
+    line) is reported on stderr and skipped, odd lines inside a record are the reader's
+    warnings."""
     docs = []
     for item in read_file(path, settings):
         if isinstance(item, InputError):
-            raise item
+            print(f"warning: {item} (record skipped)", file=sys.stderr)
+            continue
         docs.append(item)
     if not any(d.gold_mentions for d in docs):
         raise EvimapError(f"{path}: no gold annotations found (expected a PubTator file)")
     return docs
 
 
-def evaluate_ner(path: Path, settings: Settings, resources: Resources) -> dict[str, Any]:
-    """Score the recogniser on a PubTator file (model loading excluded from the timing)."""
+def parse_fold(spec: str) -> tuple[int, int]:
+    """``"4/5"`` -> (4, 5): the documents whose record number (0-based position in the file)
+    is 4 modulo 5; raises ValueError for anything else."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
+    if not m or not 0 <= int(m.group(1)) < int(m.group(2)):
+        raise ValueError(f"fold {spec!r}: expected I/N with 0 <= I < N, e.g. 4/5")
+    return int(m.group(1)), int(m.group(2))
+
+
+def fold_filter(spec: str) -> Callable[[RawDocument], bool]:
+    """Whether a document is in fold ``"I/N"`` (record number modulo N is I)."""
+    index, folds = parse_fold(spec)
+    return lambda raw: raw.record % folds == index
+
+
+def evaluate_ner(path: Path, settings: Settings, resources: Resources,
+                 documents: Callable[[RawDocument], bool] | None = None) -> dict[str, Any]:
+    """Score the recogniser on a PubTator file (model loading excluded from the timing);
+    ``documents``, when given, says which documents to score."""
     docs = gold_documents(path, settings)
+    if documents is not None:
+        docs = [d for d in docs if documents(d)]
     return score(docs, lambda raw: recognise_raw(raw, resources),
                  gold_type(resources.lexicon), current_id(resources.lexicon),
                  bc5cdr_vocabulary(resources.ner))

@@ -1,8 +1,22 @@
-"""PubTator: annotated abstracts (BC5CDR, NCBI Disease), one record per blank-line group.
+"""PubTator: annotated abstracts (BC5CDR, NCBI Disease, BioRED), one record per blank-line
+group.
 
 A record is ``PMID|t|title``, ``PMID|a|abstract``, then tab-separated mention lines
-``PMID start end text type ids`` (offsets over ``title + " " + abstract``; ids may be ``-1``
-or composite ``D1|D2``) and relation lines ``PMID CID chemical disease``.
+``PMID start end text type ids`` (offsets over ``title + " " + abstract``) and relation
+lines: BC5CDR's ``PMID CID chemical disease`` and BioRED's ``PMID type id1 id2 novelty``.
+
+The variants real files have are read as they are: mention types stay as written
+(BC5CDR's ``Chemical``/``Disease``, NCBI Disease's ``SpecificDisease``, ``DiseaseClass``,
+``CompositeMention``, ``Modifier``, BioRED's ``ChemicalEntity``,
+``DiseaseOrPhenotypicFeature``, ``GeneOrGeneProduct``, ``SequenceVariant``,
+``OrganismTaxon``, ``CellLine``; :func:`entity_class` maps them to ``Chemical`` or
+``Disease``); mention IDs are split on ``|`` (BC5CDR, NCBI), ``+`` (NCBI composites) and
+``,`` (BioRED lists), except a variant's ID (``p|SUB|P|75|A``), kept whole; MeSH, OMIM
+(``OMIM:...``), NCBI gene numbers and ``-1`` are kept as written. Relation lines become
+``(type, id1, id2)`` with the type as in the file (``CID``, ``Negative_Correlation``, ...).
+An odd line (too few columns, another PMID, offsets that are not numbers or outside the
+text) is skipped with a line in the document's ``metadata["warnings"]``; only a record
+without a title line is an error.
 """
 
 from __future__ import annotations
@@ -19,6 +33,34 @@ from .decode import OffsetMap, from_original, normalise_text
 from .source import RecordError, Source, gzip_errors, iter_lines, max_record_bytes
 
 _TEXT_LINE = re.compile(r"^(\d+)\|([ta])\|(.*)$", re.DOTALL)
+_ID_SEPARATORS = re.compile(r"[|,+;]")
+
+#: Mention types of the corpora read here -> the class evimap scores and trains them as
+#: (types not listed, such as genes, variants, species and cell lines, have none).
+ENTITY_CLASSES: dict[str, str] = {
+    "Chemical": "Chemical", "ChemicalEntity": "Chemical",
+    "Disease": "Disease", "DiseaseOrPhenotypicFeature": "Disease",
+    "SpecificDisease": "Disease", "DiseaseClass": "Disease",
+    "CompositeMention": "Disease", "Modifier": "Disease",
+}
+#: Types whose ID is one structured string, never a list (BioRED variants: ``c|DEL||9``).
+_WHOLE_ID_TYPES = frozenset({"SequenceVariant", "Variant", "DNAMutation", "ProteinMutation",
+                             "SNP"})
+
+
+def entity_class(mention_type: str) -> str | None:
+    """``Chemical``, ``Disease`` or None (not scored) for a mention type as written."""
+    return ENTITY_CLASSES.get(mention_type)
+
+
+def split_ids(field_text: str, mention_type: str = "") -> tuple[str, ...]:
+    """The IDs of a mention's ID column: ``D1|D2``, ``D1+D2`` and ``D1,D2`` are lists."""
+    field_text = field_text.strip()
+    if not field_text:
+        return ()
+    if mention_type in _WHOLE_ID_TYPES:
+        return (field_text,)
+    return tuple(i for part in _ID_SEPARATORS.split(field_text) if (i := part.strip()))
 
 
 @dataclass(slots=True)
@@ -71,28 +113,37 @@ def _records(lines: Iterator[tuple[int, bytes | None]], limit: int) -> Iterator[
 
 def parse_record(raw_lines: list[tuple[int, bytes]], path: str, index: int) -> RawDocument:
     """One PubTator record as a document with gold mentions; raises :class:`RecordError`."""
-    lines = [(lineno, _decode_line(lineno, raw)) for lineno, raw in raw_lines]
+    lines: list[tuple[int, str]] = []
+    warnings: list[str] = []
+    for lineno, raw in raw_lines:
+        try:
+            lines.append((lineno, _decode_line(lineno, raw)))
+        except RecordError as exc:
+            if re.match(rb"^\d+\|[ta]\|", raw):
+                raise                      # the text itself: offsets would be wrong
+            warnings.append(f"{exc}; skipped")
     pmid, title, abstract = _text_lines(lines)
     original = f"{title} {abstract}"
     text, offset_map = normalise_text(original)
     mentions: list[GoldMention] = []
     relations: list[tuple[str, str, str]] = []
-    warnings: list[str] = []
     for lineno, line in lines:
         if _TEXT_LINE.match(line):
             continue
-        columns = line.split("\t")
-        if columns[0] != pmid:
-            raise RecordError(f"line {lineno} is for PMID {columns[0]}, not {pmid}")
-        if len(columns) >= 6:
+        columns = line.rstrip("\r\n").split("\t")
+        if columns[0].strip() != pmid:
+            warnings.append(f"line {lineno} is for PMID {columns[0][:20]!r}, not {pmid}; "
+                            "skipped")
+            continue
+        if len(columns) >= 6 or (len(columns) == 5 and _is_offset(columns[1])):
             mention = _mention(columns, lineno, original, text, offset_map, warnings)
             if mention is not None:
                 mentions.append(mention)
-        elif len(columns) == 4:
-            relations.append((columns[1], columns[2], columns[3]))
+        elif len(columns) in (4, 5):     # BC5CDR: PMID CID c d; BioRED: ... novelty
+            relations.append((columns[1].strip(), columns[2].strip(), columns[3].strip()))
         else:
-            raise RecordError(f"line {lineno}: expected a mention (6 tab-separated columns) "
-                              f"or a relation (4), found {len(columns)}")
+            warnings.append(f"line {lineno}: expected a mention (6 tab-separated columns) "
+                            f"or a relation (4 or 5), found {len(columns)}; skipped")
     metadata: dict[str, Any] = {"pmid": pmid}
     if warnings:
         metadata["warnings"] = warnings
@@ -142,8 +193,9 @@ def _mention(columns: list[str], lineno: int, original: str, text: str,
     try:
         start, end = int(columns[1]), int(columns[2])
     except ValueError:
-        raise RecordError(f"line {lineno}: offsets {columns[1]!r}, {columns[2]!r} are not "
-                          "integers") from None
+        warnings.append(f"line {lineno}: offsets {columns[1]!r}, {columns[2]!r} are not "
+                        "integers; skipped")
+        return None
     if not 0 <= start < end <= len(original):
         warnings.append(f"line {lineno}: span {start}-{end} of {columns[3]!r} is outside the "
                         f"text ({len(original)} characters); mention dropped")
@@ -152,5 +204,10 @@ def _mention(columns: list[str], lineno: int, original: str, text: str,
         warnings.append(f"line {lineno}: mention {columns[3]!r} differs from the text at "
                         f"{start}-{end} ({original[start:end]!r}); the text is kept")
     start, end = from_original(offset_map, start), from_original(offset_map, end)
-    ids = tuple(i for i in columns[5].split("|") if i) if columns[5] else ()
-    return GoldMention(start, end, text[start:end], columns[4], ids)
+    kind = columns[4].strip()
+    ids = split_ids(columns[5], kind) if len(columns) > 5 else ()
+    return GoldMention(start, end, text[start:end], kind, ids)
+
+
+def _is_offset(column: str) -> bool:
+    return column.strip().isdigit()
