@@ -9,7 +9,8 @@ from test_claims import body, document, extract, profile
 
 
 def test_builtin_extractors_in_order():
-    assert [e.name for e in extractors()][:4] == ["rules", "frames", "relation", "cid"]
+    assert [e.name for e in extractors()] == ["rules", "frames", "relation", "pairs", "cid",
+                                              "study"]
     assert all(e.version and e.description for e in extractors())
 
 

@@ -107,4 +107,4 @@ def test_pair_claims_on_a_real_trial_abstract(data_dir, full_resources):
 def test_shipped_model_loads_with_its_setting():
     model = load_pairs()
     assert 0 < model.threshold < 1
-    assert set(model.keeps) <= {"rules", "frames", "relation"}
+    assert model.meta["chosen"].split("@")[0] in ("lexical", "classes")

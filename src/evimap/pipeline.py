@@ -73,6 +73,10 @@ def load_resources(settings: Settings) -> Resources:
     return Resources(lexicon, load_ner(settings), cid, relation, pairs, names)
 
 
+#: Source kinds of research literature (the entity model's training domain).
+RESEARCH_KINDS = frozenset({"peer_reviewed", "review"})
+
+
 def sentences_of(text: str, segments: Sequence[Segment]) -> list[Sentence]:
     """Sentences of every content segment (title, abstract, body, comment)."""
     return [Sentence(s, e, i) for i, seg in enumerate(segments) if seg.kind in CONTENT_KINDS
@@ -102,7 +106,8 @@ def process(raw: RawDocument, resources: Resources,
     with _timed(timings, "sentences"):
         sents = sentences_of(raw.text, segments)
     with _timed(timings, "entities"):
-        mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner)
+        mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner,
+                             lay=profile.kind not in RESEARCH_KINDS)
     with _timed(timings, "claims"):
         claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata,
                                 models=resources.models(), only=resources.extractors)

@@ -39,6 +39,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,13 @@ _WORD = re.compile(r"[a-z][a-z'-]*")
 _LEXICAL_GAP = 5
 
 
+@lru_cache(maxsize=8192)
+def cue_names(text: str) -> frozenset[str]:
+    """The :data:`CUES` word classes found in ``text`` (a sentence is read once for all its
+    mention pairs)."""
+    return frozenset(name for name, rx in CUES.items() if rx.search(text))
+
+
 def _bucket(value: int, edges: Sequence[int]) -> str:
     """The first edge ``value`` does not exceed ("<=2"), or ">" the last."""
     for edge in edges:
@@ -285,9 +293,10 @@ def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
         f.add("c_list")
     if d_members:
         f.add("d_list")
-    f |= {f"btw:{name}" for name, rx in CUES.items() if rx.search(between)}
-    f |= {f"btw:{name}|{order}" for name, rx in CUES.items() if rx.search(between)}
-    f |= {f"sent:{name}" for name, rx in CUES.items() if rx.search(sentence)}
+    in_between = cue_names(between)
+    f |= {f"btw:{name}" for name in in_between}
+    f |= {f"btw:{name}|{order}" for name in in_between}
+    f |= {f"sent:{name}" for name in cue_names(sentence)}
     if _ADJACENT.match(between):
         f.add(f"adjacent:{order}")
     if order == "CD" and _INDUCED.match(between):

@@ -144,6 +144,9 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
     subject slot; ``in_heading`` enables the rules for titles and headings; ``in_comment``
     (a reader's comment) disables the rules for authored statements only.
     """
+    # every rule needs a subject (a group or the implicit one) and an object group
+    if len(rendered.groups) < (1 if implicit_subject is not None else 2):
+        return []
     # placeholders blanked to the same length, so match offsets hold for the modality cues
     plain = _PLACEHOLDER.sub(lambda t: "X" * len(t.group(0)), rendered.text)
     hypothetical = modality.hypothetical(plain)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .. import vocab
@@ -112,6 +113,7 @@ _COMPARATOR = re.compile(
 DESIGN_CUES: tuple[tuple[str, re.Pattern[str]], ...] = vocab.design_cues()
 
 
+@lru_cache(maxsize=4096)
 def design_from_text(text: str) -> str | None:
     """The study design a sentence or frame names, or None.
 

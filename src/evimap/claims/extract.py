@@ -23,7 +23,11 @@ The built-in extractors, in order:
     reports its own study ("a prospective study" is the authors'), so it has no frames: its
     claims carry the document's design and size.
 ``relation``
-    the learned typed relation model (``relation.py``), when loaded.
+    the learned typed relation model (``relation.py``, trained on BioRED abstracts) on
+    research literature (peer-reviewed records and reviews), when loaded.
+``pairs``
+    the learned sentence-level pair model (``pairs.py``, trained on pages-dev: web pages and
+    abstracts as scraped) on every source, when loaded.
 ``cid``
     document-level chemical-induced disease pairs (``cid.py``) in authored literature, when
     loaded, less the pairs an earlier extractor says the chemical helps with.
@@ -39,15 +43,25 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import vocab
-from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence, SourceProfile
+from ..model import (
+    Claim,
+    Concept,
+    Evidence,
+    Mention,
+    Segment,
+    Sentence,
+    SourceProfile,
+)
 from . import evidence as ev
 from . import modality
 from .document import Document, Unit, build_document
 from .engine import Hit, match_sentence, render
 from .frames import TREATMENT_PREDICATES, Frame, FrameClaim, find_frames, frame_claims
+from .study import is_report, report_design, sections
 
 #: The rule extractor's id, kept for callers that name it.
 EXTRACTOR = "rules/0.2"
+#: Research literature (abstracts, papers): where the relation and CID models were trained.
 _AUTHORED_KINDS = frozenset({"peer_reviewed", "review"})
 #: A sentence about the authors' own study ("In this randomised trial, we ...").
 _OWN_STUDY = re.compile(r"\b(?:we|our|this|the present|the current)\b", re.I)
@@ -111,9 +125,8 @@ class Extractor:
     run: ExtractFn
     model: str | None = None        # the model it needs ("cid", "relation"); the extractor
                                     # is skipped when the caller has not loaded it
-    supersedes: tuple[str, ...] = ()    # extractors whose claims it reads as evidence and
-                                        # replaces (theirs are dropped once it has run,
-                                        # unless its model keeps them: ``model.keeps``)
+    kinds: frozenset[str] | None = None     # the source kinds it reads (None: all): each
+                                            # learned model where it was trained and measured
     description: str = ""
 
     @property
@@ -148,20 +161,16 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
     view = document_view(text, segments, sentences, mentions, profile, metadata)
     models = models or {}
     claims: list[Claim] = []
-    replaced: set[str] = set()
     for extractor in extractors():
         if only is not None and extractor.name not in only:
+            continue
+        if extractor.kinds is not None and profile.kind not in extractor.kinds:
             continue
         model = models.get(extractor.model) if extractor.model else None
         if extractor.model and model is None:
             continue
         found = extractor.run(view, model, list(claims))
-        # a model may keep some of the claims it read as evidence (its "keeps"); the
-        # others stay visible to later extractors as evidence but are not output
-        replaced |= set(extractor.supersedes) - set(getattr(model, "keeps", ()))
         claims += [_stamped(c, extractor) for c in found]
-    if replaced:
-        claims = [c for c in claims if c.evidence.extractor.split("/")[0] not in replaced]
     claims = [_identified(c) for c in claims if _types_allowed(c)]
     _spread_off_label(claims)
     return _unique(_merged(sorted(claims, key=lambda c: (c.start, c.predicate, c.subject.id,
@@ -238,10 +247,19 @@ _CID_FEATURE_EXTRACTORS = ("rules/", "frames/")
 _BENEFIT = vocab.of_polarity("benefit")
 
 
+#: A claim is traced to a sentence that says it: a document-level CID pair becomes a claim
+#: only where its sentence speaks of causing or of harm.
+_HARM_SENTENCE = re.compile(
+    r"\b(?:induc|caus|provok|evok|elicit|precipitat|trigger|toxic|advers|side[- ]effect|"
+    r"complication|overdos|poison|intoxica|associated with|develop|occurr|after|following)",
+    re.I)
+
+
 def _cid_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
     """CID pairs in authored literature, less the pairs an earlier extractor says the
     chemical treats, prevents, has no effect on or is approved for (a comparator's
-    indication is not its adverse effect)."""
+    indication is not its adverse effect) and those whose sentence does not speak of
+    causing or harm."""
     from .cid import cid_claims
     if view.profile.kind not in _AUTHORED_KINDS:
         return []
@@ -251,11 +269,12 @@ def _cid_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[
     helped = {(c.subject.id, c.object.id) for c in prior if c.predicate in _BENEFIT}
     return [c for c in cid_claims(model, view.text, view.segments, view.sentences,
                                   view.mentions, features, evidence)
-            if (c.subject.id, c.object.id) not in helped]
+            if (c.subject.id, c.object.id) not in helped and _HARM_SENTENCE.search(c.sentence)]
 
 
 def _relation_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
-    """The learned model's pairs, each with the evidence of the sentence that tells it."""
+    """The learned model's pairs, each with the evidence of the sentence that tells it (a
+    pair the rules already state in that sentence is theirs)."""
     from .relation import VIA, relation_claims
     found = relation_claims(model, view.text, view.segments, view.sentences, view.mentions,
                             view.profile, prior)
@@ -303,13 +322,12 @@ register(Extractor("rules", "0.2", _rule_claims,
 register(Extractor("frames", "0.2", _frame_claims_of,
                    description="study frames (claims/frames.py): findings of the studied "
                                "intervention"))
-register(Extractor("relation", "1", _relation_claims, model="relation",
+register(Extractor("relation", "1", _relation_claims, model="relation", kinds=_AUTHORED_KINDS,
                    description="learned typed chemical-disease relation model "
                                "(claims/relation.py)"))
-register(Extractor("pairs", "1", _pair_claims, model="pairs", supersedes=("relation",),
+register(Extractor("pairs", "1", _pair_claims, model="pairs",
                    description="learned sentence-level claim model over every intervention-"
-                               "condition pair (claims/pairs.py); the relation model's "
-                               "claims are its features"))
+                               "condition pair (claims/pairs.py)"))
 register(Extractor("cid", "1", _cid_claims, model="cid",
                    description="document-level chemical-induced disease classifier "
                                "(claims/cid.py), authored literature only"))
@@ -330,6 +348,13 @@ def _context(doc: Document, segments: Sequence[Segment], profile: SourceProfile,
                 for d in [ev.design_from_text(doc.sentence(u.index))] if d), design)
         if design in _PRIMARY_DESIGNS:
             n = ev.sample_size(abstract)
+    if design == "unspecified" and is_report(doc, profile.kind, metadata):
+        # a research report read as plain text (no publication types): its own statements
+        # carry the design its title, objective and methods state (claims/study.py)
+        design = report_design(doc, sections(doc), metadata)
+        if design in _PRIMARY_DESIGNS:
+            n = ev.sample_size(" ".join(doc.sentence(u.index) for u in doc.units
+                                        if u.kind != "title"))
     return _Context(doc, profile, design, n, background)
 
 

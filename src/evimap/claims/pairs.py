@@ -17,8 +17,7 @@ every candidate pair of a sentence and says which claim (if any) the sentence ma
   comparison), words between the two mentions, order and distance, where the subject came
   from, the segment (title, abstract, body, reader comment; first person, questions), the
   comparator position ("compared with X", "X or placebo"), the entity types and the
-  condition's MeSH branch, and what the earlier extractors (rules, study frames, the
-  document-level relation model) said about the pair;
+  condition's MeSH branch, and what the rules and study frames said about the pair;
 * model: CRFsuite on one-item sequences (= multinomial logistic regression) with labels
   :data:`LABELS`; a pair becomes a claim when its best label other than ``NONE`` reaches the
   threshold stored with the model.
@@ -35,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -237,16 +237,12 @@ def pair_features(view: DocumentView, cand: Candidate,
     else:
         f += [f"wf={w}" for w in words[:3]]
         f += [f"wl={w}" for w in words[-3:]]
-    for name, rx in WORD_CLASSES.items():
-        if rx.search(between):
-            f.append(f"btw:{name}")
-        if rx.search(sentence):
-            f.append(f"sent:{name}")
-    for name, rx in _CUES.items():
-        if rx.search(between):
-            f.append(f"btw_cue:{name}")
-        if rx.search(sentence):
-            f.append(f"cue:{name}")
+    words_between, cues_between = _classes(between)
+    words_in, cues_in = _classes(sentence)
+    f += [f"btw:{name}" for name in words_between]
+    f += [f"sent:{name}" for name in words_in]
+    f += [f"btw_cue:{name}" for name in cues_between]
+    f += [f"cue:{name}" for name in cues_in]
     if sentence.rstrip().endswith("?"):
         f.append("question")
     if cand.subject_mention is not None:
@@ -286,6 +282,14 @@ def pair_features(view: DocumentView, cand: Candidate,
     return f
 
 
+@lru_cache(maxsize=4096)
+def _classes(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The word classes and vocabulary cue kinds found in ``text`` (a sentence is read once
+    for all its candidate pairs)."""
+    return (tuple(name for name, rx in WORD_CLASSES.items() if rx.search(text)),
+            tuple(name for name, rx in _CUES.items() if rx.search(text)))
+
+
 def _branch(concept: Concept) -> str:
     trees = concept.trees
     if not trees:
@@ -316,10 +320,15 @@ def prior_index(view: DocumentView, prior: Sequence[Claim]
     return per_sentence, per_document
 
 
+#: The extractors whose claims the model reads as features.
+FEATURE_EXTRACTORS = ("rules/", "frames/")
+
+
 def featurised(view: DocumentView, prior: Sequence[Claim]
                ) -> list[tuple[Candidate, list[str]]]:
     """Every candidate of the document with its features."""
-    per_sentence, per_document = prior_index(view, prior)
+    per_sentence, per_document = prior_index(
+        view, [c for c in prior if c.evidence.extractor.startswith(FEATURE_EXTRACTORS)])
     topics = _topics(view)
     return [(c, pair_features(view, c, per_sentence, per_document, topics))
             for c in candidates(view)]
@@ -334,21 +343,28 @@ class PairModel:
     meta: Mapping[str, Any]
     lexical: bool = True
 
-    @property
-    def keeps(self) -> tuple[str, ...]:
-        """The extractors whose claims stand beside the model's (chosen in training)."""
-        return tuple(self.meta.get("keep", ()))
-
     def scores(self, features: list[str]) -> dict[str, float]:
-        self.tagger.tag([features if self.lexical else unlexical(features)])
-        return {label: self.tagger.marginal(label, 0) for label in LABELS}
+        return self.scores_many([features])[0]
 
-    def decide(self, features: list[str]) -> tuple[str, float] | None:
-        """The predicate and its probability, or None when no claim reaches the threshold."""
-        scores = self.scores(features)
-        label, p = max(((k, v) for k, v in scores.items() if k != OTHER),
-                       key=lambda kv: kv[1])
-        return (label, p) if p >= self.threshold else None
+    def scores_many(self, items: Sequence[list[str]]) -> list[dict[str, float]]:
+        """The label probabilities of many candidates, tagged as one sequence: the model
+        was trained on one-item sequences, so it has no transition weights and every
+        position's marginals are its own."""
+        if not items:
+            return []
+        self.tagger.tag([f if self.lexical else unlexical(f) for f in items])
+        return [{label: self.tagger.marginal(label, i) for label in LABELS}
+                for i in range(len(items))]
+
+    def decide_many(self, items: Sequence[list[str]]) -> list[tuple[str, float] | None]:
+        """For each candidate, the predicate and its probability, or None when no claim
+        reaches the threshold."""
+        out: list[tuple[str, float] | None] = []
+        for scores in self.scores_many(items):
+            label, p = max(((k, v) for k, v in scores.items() if k != OTHER),
+                           key=lambda kv: kv[1])
+            out.append((label, p) if p >= self.threshold else None)
+        return out
 
 
 def load_pairs(model_dir: Path = MODEL_DIR) -> PairModel:
@@ -365,12 +381,10 @@ def load_pairs(model_dir: Path = MODEL_DIR) -> PairModel:
 def pair_claims(view: DocumentView, model: PairModel, prior: Sequence[Claim]
                 ) -> list[tuple[Candidate, str, float]]:
     """The candidates the model makes claims of, with their predicate and probability."""
-    out = []
-    for cand, feats in featurised(view, prior):
-        decided = model.decide(feats)
-        if decided is not None:
-            out.append((cand, *decided))
-    return out
+    found = featurised(view, prior)
+    decisions = model.decide_many([feats for _, feats in found])
+    return [(cand, *decided) for (cand, _), decided in zip(found, decisions, strict=True)
+            if decided is not None]
 
 
 def negated_in(view: DocumentView, cand: Candidate) -> bool:

@@ -42,6 +42,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,13 @@ def sections(doc: CidDocument) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _cue_names(text: str) -> tuple[str, ...]:
+    """The :data:`CUES` classes found in ``text``, in table order (a sentence is read once
+    for all its mention pairs)."""
+    return tuple(name for name, rx in CUES.items() if rx.search(text))
+
+
 def _mention_features(doc: CidDocument, c: Occurrence, d: Occurrence, index: int,
                       section: str) -> set[str]:
     """Features of one chemical and one disease mention sharing sentence ``index``."""
@@ -190,13 +198,12 @@ def _mention_features(doc: CidDocument, c: Occurrence, d: Occurrence, index: int
     words = _WORD.findall(between.lower())
     f = {f"order={order}", f"gap={_bucket(len(words), (0, 2, 5, 10, 20))}",
          f"sec={section}", f"sec|order={section}|{order}"}
-    for name, rx in CUES.items():
-        if rx.search(between):
-            f.add(f"btw:{name}")
-            f.add(f"btw:{name}|{order}")
-        if rx.search(text, s, e):
-            f.add(f"sent:{name}")
-            f.add(f"sec|{name}={section}")
+    for name in _cue_names(between):
+        f.add(f"btw:{name}")
+        f.add(f"btw:{name}|{order}")
+    for name in _cue_names(text[s:e]):
+        f.add(f"sent:{name}")
+        f.add(f"sec|{name}={section}")
     if _ADJACENT.match(between):
         f.add(f"adjacent:{order}")
     if order == "CD" and _INDUCED.match(between):

@@ -1,15 +1,15 @@
 """``evimap train pairs``: rebuild the sentence-level pair model (:mod:`evimap.claims.pairs`).
 
 Training data: the tune half of pages-dev (files 001-040; 041-060 are never read), each page
-run through the ingest stages and the earlier extractors (rules, study frames, the relation
-model), every candidate pair labelled from the gold claims of its sentence: a gold claim
-labels the candidate whose subject is its intervention (the scorer's word match over the
-concept's names and the mention) and whose object shares most words with its target (the
-first such candidate when none shares a word), every other candidate is ``NONE``.
+run through the ingest stages and the earlier extractors (rules, study frames, and on
+research literature the relation model), every candidate pair labelled from the gold claims
+of its sentence: a gold claim labels the candidate whose subject is its intervention (the
+scorer's word match over the concept's names and the mention) and whose object shares most
+words with its target (the first such candidate when none shares a word), every other
+candidate is ``NONE``.
 
-The setting (words as features or only their classes; the relation model's claims kept
-beside the model's or replaced by them; the threshold) is chosen on pages the model did not
-see, scored exactly as ``evimap eval pages`` scores claims, two ways: five-fold
+The setting (words as features or only their classes; the threshold) is chosen on pages the
+model did not see, scored exactly as ``evimap eval pages`` scores claims, two ways: five-fold
 cross-validation over the tune files (copies of one paper, per the gold's ``duplicate_of``,
 always in the same fold) and a topic shift (trained on 001-030, migraine and pain, scored on
 031-040, general medicine); the best mean F1 among settings whose mean precision reaches
@@ -44,7 +44,7 @@ from ..model import Claim
 from ..pipeline import Resources, process
 from ..read import read_file
 from ..settings import Settings
-from .extract import DocumentView, document_view
+from .extract import DocumentView, document_view, extractors
 from .pairs import (
     LABELS,
     META_FILE,
@@ -56,16 +56,16 @@ from .pairs import (
     unlexical,
 )
 
-#: The extractors whose claims the pair model reads (and that stand beside it).
+#: The extractors that run before the pair model (the relation model runs on research
+#: literature, where the pair model does not: their claims stand beside its own).
 PRIOR_EXTRACTORS = ("rules", "frames", "relation")
+#: The source kinds the pair model reads (as the extractor registry says; None: all).
+PAGE_KINDS = next(e.kinds for e in extractors() if e.name == "pairs")
 #: L-BFGS regularisation (L1, L2).
 C1, C2 = 0.0, 1.0
 FOLDS = 5
 #: The first file of the tune half's last topic block (general medicine).
 SHIFT_FROM = "031"
-#: Which other extractors' claims stand beside the model's: the relation model's are its
-#: features, and are either kept too or replaced by the model's own.
-KEEPS: tuple[tuple[str, ...], ...] = (("rules", "frames"), ("rules", "frames", "relation"))
 MIN_PRECISION = 0.60
 THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(14))
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -211,14 +211,14 @@ def _predicted(view: DocumentView, lexicon: Lexicon, claim: Claim) -> PredictedC
 
 
 def page_predictions(page: Page, lexicon: Lexicon, scored: Sequence[tuple[Candidate, str, float]],
-                     threshold: float, keep: Sequence[str] = ("rules", "frames")
-                     ) -> list[PredictedClaim]:
-    """The claims of a page: the kept extractors' and the pair model's above ``threshold``
-    (a pair claim the others already make on that sentence counts once)."""
-    out = [_predicted(page.view, lexicon, c) for c in page.prior
-           if c.evidence.extractor.split("/")[0] in keep]
-    have = {(c.start, c.subject.id, c.predicate, c.object.id) for c in page.prior
-            if c.evidence.extractor.split("/")[0] in keep}
+                     threshold: float) -> list[PredictedClaim]:
+    """The claims of a page as ``evimap ingest`` makes them: the other extractors' and, on
+    the source kinds the pair model reads, its claims above ``threshold`` (a pair claim the
+    others already make on that sentence counts once)."""
+    out = [_predicted(page.view, lexicon, c) for c in page.prior]
+    if PAGE_KINDS is not None and page.view.profile.kind not in PAGE_KINDS:
+        return out
+    have = {(c.start, c.subject.id, c.predicate, c.object.id) for c in page.prior}
     for cand, label, p in scored:
         if p < threshold:
             continue
@@ -235,8 +235,8 @@ def page_predictions(page: Page, lexicon: Lexicon, scored: Sequence[tuple[Candid
 
 def _scored(model: PairModel, page: Page) -> list[tuple[Candidate, str, float]]:
     out = []
-    for cand, feats, _ in page.examples:
-        scores = model.scores(feats)
+    all_scores = model.scores_many([feats for _, feats, _ in page.examples])
+    for (cand, _, _), scores in zip(page.examples, all_scores, strict=True):
         label, p = max(((k, v) for k, v in scores.items() if k != OTHER), key=lambda kv: kv[1])
         out.append((cand, label, p))
     return out
@@ -269,23 +269,22 @@ def held_out_scores(pages_: Sequence[Page], iterations: int, lexical: bool,
 
 def settings_scores(pages_: Sequence[Page], lexicon: Lexicon, iterations: int,
                     extra: Sequence[Page] = ()) -> dict[str, dict[str, Any]]:
-    """Claim scores of every setting (words as features or not, the relation model's claims
-    kept beside or replaced, threshold) on the cross-validation and the topic shift, and
-    their mean F1 (what :func:`choose` maximises)."""
+    """Claim scores of every setting (words as features or not, threshold) on the
+    cross-validation and the topic shift, and their mean F1 (what :func:`choose`
+    maximises)."""
     out: dict[str, dict[str, Any]] = {}
     by_file = {p.file: p for p in pages_}
     for lexical in (True, False):
         scored = held_out_scores(pages_, iterations, lexical, extra)
-        for keep in KEEPS:
-            for t in THRESHOLDS:
-                row: dict[str, Any] = {}
-                for part, files in scored.items():
-                    s = score_claims((by_file[f].gold, page_predictions(
-                        by_file[f], lexicon, files[f], t, keep)) for f in files)
-                    row[part] = {k: s[k] for k in ("p", "r", "f1", "predicted", "matched")}
-                row["f1"] = round((row["cv"]["f1"] + row["shift"]["f1"]) / 2, 4)
-                row["p"] = round((row["cv"]["p"] + row["shift"]["p"]) / 2, 4)
-                out[f"{'lexical' if lexical else 'classes'}:{'+'.join(keep)}@{t}"] = row
+        for t in THRESHOLDS:
+            row: dict[str, Any] = {}
+            for part, files in scored.items():
+                s = score_claims((by_file[f].gold, page_predictions(
+                    by_file[f], lexicon, files[f], t)) for f in files)
+                row[part] = {k: s[k] for k in ("p", "r", "f1", "predicted", "matched")}
+            row["f1"] = round((row["cv"]["f1"] + row["shift"]["f1"]) / 2, 4)
+            row["p"] = round((row["cv"]["p"] + row["shift"]["p"]) / 2, 4)
+            out[f"{'lexical' if lexical else 'classes'}@{t}"] = row
     return out
 
 
@@ -305,15 +304,14 @@ def train_pairs(settings: Settings, resources: Resources, out: Path,
     extra = biored_pages(settings, resources) if use_biored else []
     cv = settings_scores(tune, resources.lexicon, iterations, extra)
     best = choose(cv)
-    words, rest = best.split(":")
-    keep, threshold = rest.split("@")
+    words, threshold = best.split("@")
     out.mkdir(parents=True, exist_ok=True)
     fit([*tune, *extra], out / MODEL_FILE, iterations, words == "lexical")
     labels: dict[str, int] = {}
     for page in [*tune, *extra]:
         for _, _, label in page.examples:
             labels[label] = labels.get(label, 0) + 1
-    meta = {"threshold": float(threshold), "keep": keep.split("+"), "c1": C1, "c2": C2,
+    meta = {"threshold": float(threshold), "c1": C1, "c2": C2,
             "lexical": words == "lexical",
             "iterations": iterations, "trained_on": [p.file for p in tune],
             "biored_documents": len(extra),

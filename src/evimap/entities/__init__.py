@@ -48,12 +48,16 @@ DICTIONARY_CONFIDENCE = 0.55
 
 
 def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
-              lexicon: Lexicon, ner: NerModel | None = None) -> list[Mention]:
+              lexicon: Lexicon, ner: NerModel | None = None, lay: bool = False
+              ) -> list[Mention]:
     """Entity mentions in the content segments of a document, in text order.
 
     With a statistical model (``ner``), chemicals and diseases are its spans, normalised to
     MeSH, plus the dictionary's names it gives enough probability; the dictionary still
-    supplies mechanisms, targets and procedures, which BC5CDR does not annotate.
+    supplies mechanisms, targets and procedures, which BC5CDR does not annotate. ``lay``
+    (a web page, not research literature) also keeps the dictionary's drug classes by
+    action (MeSH D27.505: "MAO inhibitors", "SSRIs", "statins"), the usual way such pages
+    name an intervention and rare in the model's training abstracts.
     """
     spans = _segment_spans(segments, sentences)
     mentions = [
@@ -63,13 +67,18 @@ def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Senten
     ]
     mentions = _resolve_abbreviations(text, spans, mentions, lexicon)
     if ner is not None:
-        mentions = _with_model(text, spans, mentions, lexicon, ner)
+        mentions = _with_model(text, spans, mentions, lexicon, ner,
+                               LAY_TRUSTED_TREES if lay else ())
     _set_context(text, spans, mentions)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
+#: Dictionary concepts kept without the model's confirmation on lay pages (see recognise).
+LAY_TRUSTED_TREES = ("D27.505.",)
+
+
 def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon: Lexicon,
-                ner: NerModel) -> list[Mention]:
+                ner: NerModel, trusted_trees: tuple[str, ...] = ()) -> list[Mention]:
     """The model's chemical and disease spans, plus the dictionary's other mentions."""
     candidates = [(m.start, m.end) for m in mentions if m.concept.type in MODEL_TYPES]
     sentence_spans = [(s.start, s.end) for s in spans]
@@ -103,6 +112,7 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
                  # names the model never saw in training: DrugBank drug names,
                  # herbal remedies
                  or _trusted(m, lexicon)
+                 or any(t.startswith(trusted_trees) for t in m.concept.trees)
                  # a short form whose long form the model found as the same concept
                  or (m.source == "abbreviation" and m.concept.id in confirmed)
                  or _encloses_same_type(m, found))

@@ -39,6 +39,9 @@ from ..settings import Settings
 from ..sources import profile_source
 from .ner import bc5cdr_vocabulary, current_id, gold_documents, prf
 
+#: The extractors whose claims the CID features read (as ``evimap ingest`` gives them to it).
+CID_FEATURE_EXTRACTORS = ("rules", "frames")
+
 #: BC5CDR mention type -> evimap entity type
 _TYPES = {"Chemical": "chemical", "Disease": "disease"}
 
@@ -61,7 +64,8 @@ def gold_view(raw: RawDocument) -> CidDocument:
     sents = sentences_of(raw.text, segments)
     mentions = gold_mentions(raw, segments)
     claims = extract_claims(raw.text, segments, sents, mentions,
-                            profile_source(raw, segments), raw.metadata)
+                            profile_source(raw, segments), raw.metadata,
+                            only=CID_FEATURE_EXTRACTORS)
     return cid_document(raw.text, segments, sents, mentions, claims)
 
 
@@ -69,7 +73,7 @@ def predicted_view(raw: RawDocument, resources: Resources,
                    is_chemical: Callable[[Concept], bool]) -> tuple[CidDocument, list[Mention]]:
     """The CID view of a document with our own entities, as ``evimap ingest`` finds them,
     and those entities."""
-    done = process(raw, dataclasses.replace(resources, cid=None, relation=None))
+    done = process(raw, dataclasses.replace(resources, extractors=CID_FEATURE_EXTRACTORS))
     return cid_document(raw.text, done.segments, done.sentences, done.mentions, done.claims,
                         is_chemical), done.mentions
 
