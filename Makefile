@@ -61,3 +61,8 @@ train-cid: $(STAMP)
 .PHONY: train-relations
 train-relations: $(STAMP)
 	$(BIN)/evimap train relations
+
+# Rebuild the shipped sentence-level pair model from pages-dev 001-040 (then: evimap eval pages).
+.PHONY: train-pairs
+train-pairs: $(STAMP)
+	$(BIN)/evimap train pairs

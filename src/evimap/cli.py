@@ -56,7 +56,8 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.option("--cache-dir", metavar="DIR", help="Compiled lexicon cache [env "
               "EVIMAP_CACHE_DIR; default ~/.cache/evimap].")
 @click.option("--extractors", metavar="NAMES", help="Claim extractors to run, comma-separated "
-              "(rules, frames, cid, relation) [env EVIMAP_EXTRACTORS; default all].")
+              "(rules, frames, relation, pairs, cid, study) [env EVIMAP_EXTRACTORS; default "
+              "all].")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, data_dir: str | None, mesh_dir: str | None,
         cache_dir: str | None, extractors: str | None) -> None:

@@ -51,8 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of the chemical/disease NER model (bc5cdr-crf.crfsuite, bc5cdr-names.tsv); "
             "empty: the model shipped in the package; none: the MeSH dictionary alone."),
     Setting("extractors", "EVIMAP_EXTRACTORS", lambda: "all",
-            "Claim extractors to run, comma-separated (rules, frames, cid, relation); "
-            "all: every registered one."),
+            "Claim extractors to run, comma-separated (rules, frames, relation, pairs, cid, "
+            "study); all: every registered one."),
     Setting("max_file_mb", "EVIMAP_MAX_FILE_MB", lambda: 20.0,
             "Largest single-document file (text, HTML, JATS) read, in MB; record "
             "streams (PubMed XML, PubTator, JSONL) are read record by record.", float),

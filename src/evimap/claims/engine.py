@@ -135,6 +135,15 @@ class Hit:
     qualifiers: Mapping[str, Any]
 
 
+def _slots_fillable(rule: Rule, present: frozenset[str]) -> bool:
+    """Whether the sentence's entity types can fill every slot of the rule (a cheap test
+    before its regex)."""
+    return all(types & present for slot_name, types in (("{S}", rule.subject),
+                                                        ("{O}", rule.object),
+                                                        ("{Q}", rule.qualifier))
+               if slot_name in rule.pattern)
+
+
 def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
                    in_heading: bool = False,
                    rules: Sequence[Rule] = RULES, in_comment: bool = False) -> list[Hit]:
@@ -154,10 +163,11 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
     claimed: set[tuple[str, str]] = set()
     consumed: dict[int, str] = {}       # qualifier mention -> predicate that used it
     hits: list[Hit] = []
+    present = frozenset(t for g in rendered.groups for t in g.types)
     for rule in rules:
         if (rule.headings_only and not in_heading) or (
                 rule.implicit_subject and implicit_subject is None) or (
-                rule.authored_only and in_comment):
+                rule.authored_only and in_comment) or not _slots_fillable(rule, present):
             continue
         for m in rule.regex.finditer(rendered.text):
             if rule.implicit_subject and _names_intervention(rendered, m):
