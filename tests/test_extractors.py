@@ -52,3 +52,14 @@ def test_a_registered_extractor_runs_merges_and_is_type_checked(monkeypatch):
     assert len(claims) == len(without) == 1
     assert claims[0].evidence.extractor == "rules/0.2"
     assert claims[0].qualifiers["also_by"] == ["echo/9"]
+
+
+def test_a_writer_s_own_experience_is_an_anecdote():
+    """pages-dev's convention: personal stories are anecdotes, on any page but research."""
+    told = extract(body("I took ketamine and it relieved my migraine within a day."))
+    assert told and {c.evidence.design for c in told} == {"anecdote"}
+    stated = extract(body("Ketamine relieves migraine."))
+    assert {c.evidence.design for c in stated} == {"unspecified"}
+    paper = extract(body("I took ketamine and it relieved my migraine within a day."),
+                    kind="peer_reviewed", design="case_report")
+    assert {c.evidence.design for c in paper} == {"case_report"}

@@ -71,6 +71,8 @@ _PAGE_KINDS = frozenset(SOURCE_KINDS) - _AUTHORED_KINDS
 _OWN_STUDY = re.compile(r"\b(?:we|our|this|the present|the current)\b", re.I)
 #: A structured abstract's background section: what is already known, not the findings.
 _BACKGROUND = re.compile(r"^(?:background|introduction|context|rationale)\s*:", re.I)
+#: A writer's own experience ("I took", "my migraines"): a personal story, not a finding.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|my|me)\b")
 _BACKGROUND_LABELS = frozenset({"background", "introduction", "context", "rationale"})
 _PRIMARY_DESIGNS = frozenset({"RCT", "cohort", "case_series", "case_report", "animal",
                               "in_vitro", "meta_analysis", "systematic_review"})
@@ -457,6 +459,10 @@ def _sentence_evidence(ctx: _Context, unit: Unit, sentence: str,
         return Evidence(design="anecdote", asserted_by="commenter")
     cue = ev.design_from_text(sentence)
     authored = ctx.profile.kind in _AUTHORED_KINDS
+    if not authored and not cue and (ctx.profile.kind == "forum_or_comments"
+                                     or _FIRST_PERSON.search(sentence)):
+        # a forum post, or a page's writer telling their own experience: a personal story
+        return Evidence(design="anecdote", asserted_by="page_author")
     if _BACKGROUND.match(sentence) or ctx.background.get(unit.segment):
         # prior knowledge the authors recall, not their study's finding
         return Evidence(design=cue or "unspecified", asserted_by="authors" if authored
