@@ -304,8 +304,13 @@ class StudyFrame:
 
     @property
     def clear(self) -> bool:
-        """One studied intervention concept and a condition: claims may be read from it."""
-        return len(self.intervention_concepts) == 1 and bool(self.conditions)
+        """One studied intervention (one concept, or one arm whose first concept leads a
+        combination: "hydrotherapy and land exercises") and a condition: claims may be read
+        from it."""
+        concepts = self.intervention_concepts
+        arms = [a for a in self.interventions if a.concepts]
+        return bool(self.conditions) and (len(concepts) == 1 or (
+            len(arms) == 1 and bool(concepts) and concepts[0].id == arms[0].concepts[0].id))
 
 
 #: Concepts that are a comparator whatever the tagger says (Placebos).

@@ -56,8 +56,9 @@ def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Senten
     MeSH, plus the dictionary's names it gives enough probability; the dictionary still
     supplies mechanisms, targets and procedures, which BC5CDR does not annotate. ``lay``
     (a web page, not research literature) also keeps the dictionary's drug classes by
-    action (MeSH D27.505: "MAO inhibitors", "SSRIs", "statins"), the usual way such pages
-    name an intervention and rare in the model's training abstracts.
+    action (MeSH D27.505: "MAO inhibitors", "SSRIs", "statins") and dietary supplements
+    (G07.203.300: "probiotics"), the usual way such pages name an intervention and rare
+    in the model's training abstracts.
     """
     spans = _segment_spans(segments, sentences)
     mentions = [
@@ -74,7 +75,7 @@ def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Senten
 
 
 #: Dictionary concepts kept without the model's confirmation on lay pages (see recognise).
-LAY_TRUSTED_TREES = ("D27.505.",)
+LAY_TRUSTED_TREES = ("D27.505.", "G07.203.300")
 
 
 def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon: Lexicon,

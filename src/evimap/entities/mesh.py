@@ -82,6 +82,11 @@ PROCEDURE_BRANCHES = ("E02", "E04")
 #: remedy in health text ("butterbur", "feverfew"), typed as a chemical of category plant.
 PLANT_BRANCH = "B01.875"
 PLANT_MIN_DEPTH = 7
+#: Dietary supplements and probiotics (G07.203.300): interventions in health text, typed as
+#: chemicals of category supplement.
+SUPPLEMENT_BRANCHES = ("G07.203.300",)
+#: Exercise and its kinds (I03.350): an intervention ("exercise eases fibromyalgia pain").
+EXERCISE_BRANCHES = ("I03.350",)
 PROCEDURE_EXCLUDED = (
     "E02.134", "E02.183", "E02.186", "E02.197", "E02.208", "E02.319", "E02.365",
     "E02.637", "E02.760", "E02.782", "E02.785", "E02.860", "E02.887", "E02.895",
@@ -206,6 +211,10 @@ def classify(ui: str, data: MeshData, ligand_uis: set[str]) -> tuple[str, str] |
     if any(t.startswith(PLANT_BRANCH + ".") and t.count(".") + 1 >= PLANT_MIN_DEPTH
            for t in trees):
         return "chemical", "plant"
+    if _under(trees, SUPPLEMENT_BRANCHES):
+        return "chemical", "supplement"
+    if _under(trees, EXERCISE_BRANCHES):
+        return "procedure", "procedure"
     procedure = [t for t in trees
                  if _under([t], PROCEDURE_BRANCHES) and "." in t
                  and not _under([t], PROCEDURE_EXCLUDED)]
