@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import vocab
 from ..entities.crf import CrfTagger
 from ..entities.lexicon import Lexicon
 from ..errors import ConfigError
@@ -165,11 +166,12 @@ CUES = _cues(
     treat=r"treat|therap|management|efficac|effective|indicat|relie|benefi",
     protect=r"prevent|protect|attenuat|reduc|inhibit|block|revers|amelior|antagoni|"
             r"suppress|decreas|improv|abolish|counteract",
-    negation=r"no\b|not\b|without\b|neither\b|nor\b|absence|none\b|failed|lack",
-    hedge=r"may\b|might\b|could\b|possibl|suggest|potential|whether|unclear",
     animal=r"rats?\b|mice\b|mouse\b|animals?\b|dogs?\b|rabbits?\b|model\b",
     case=r"case\b|patient\b|(?:wo)?man\b|girl\b|boy\b|report",
 )
+#: Negation and hedging are the vocabulary's cue lists (``evimap/vocab/cues.tsv``).
+CUES["negation"] = vocab.cue_regex("negation")
+CUES["hedge"] = vocab.cue_regex("hedge")
 _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|evoked|provoked|caused|"
                       r"dependent|mediated)\b", re.I)
 _BY = re.compile(r"\b(?:induced|caused|produced|provoked|evoked|elicited|precipitated|"

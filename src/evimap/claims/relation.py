@@ -46,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import vocab
 from ..entities.crf import CrfTagger
 from ..entities.lexicon import Lexicon
 from ..errors import ConfigError
@@ -96,11 +97,12 @@ CUES = _cues(
            r"affect|change|reduce|improve|influence)|did not|similar|comparable|"
            r"non-?significant|ineffective|failed to",
     signif=r"significant|p ?[<=]",
-    negation=r"no\b|not\b|without\b|neither\b|nor\b|absence|none\b|lack",
-    hedge=r"may\b|might\b|could\b|possibl|suggest|potential|whether|unclear",
     animal=r"rats?\b|mice\b|mouse\b|animals?\b|model\b|in vitro|cells?\b",
     patients=r"patients?\b|subjects\b|participants\b|children\b|women\b|men\b|cases?\b",
 )
+#: Negation and hedging are the vocabulary's cue lists (``evimap/vocab/cues.tsv``).
+CUES["negation"] = vocab.cue_regex("negation")
+CUES["hedge"] = vocab.cue_regex("hedge")
 _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|evoked|provoked|caused|"
                       r"dependent|mediated|exposed)\b", re.I)
 _BY = re.compile(r"\b(?:induced|caused|produced|provoked|evoked|elicited|precipitated|"
