@@ -375,6 +375,8 @@ def test_negated_treatment_verb_is_a_negated_treats(sentence: str) -> None:
 @pytest.mark.parametrize("sentence", [
     "Topiramate had no significant effect on migraine.",
     "Topiramate showed no benefit in migraine.",
+    "There was no overall effect of topiramate on migraine in this trial.",
+    "The researchers observed no difference in migraine between topiramate and placebo.",
 ])
 def test_no_effect_wording_is_no_effect(sentence: str) -> None:
     claims = extract(body(sentence))

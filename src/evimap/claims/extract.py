@@ -31,9 +31,18 @@ The built-in extractors, in order:
     beside the relation model and its cross-validation on pages-dev was even), when loaded.
 ``cid``
     document-level chemical-induced disease pairs (``cid.py``) in authored literature, when
-    loaded, less the pairs an earlier extractor says the chemical helps with.
+    loaded, less the pairs an earlier extractor says the chemical helps with, each placed
+    on a sentence that speaks of causing or harm.
+``study``
+    the study frame of a research report (``study.py``): result and conclusion sentences
+    that name no intervention ("there was no difference between groups") become claims of
+    the studied intervention, never of its comparator.
 
-Off-label use spreads to every treats claim of the same pair; exact repeats are dropped.
+An extractor may declare the source kinds it reads (``Extractor.kinds``: each learned model
+where it was trained and measured); ``--extractors`` / ``EVIMAP_EXTRACTORS`` choose which
+run. A research report read as plain text takes its design and size from its title,
+objective and methods (``study.report_design``). Off-label use spreads to every treats
+claim of the same pair; exact repeats are dropped.
 """
 
 from __future__ import annotations
@@ -299,12 +308,16 @@ def _relation_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> 
 
 def _pair_claims(view: DocumentView, model: Any, prior: Sequence[Claim]) -> list[Claim]:
     """The sentence-level pair model's claims (``pairs.py``), each with its sentence's
-    evidence; a claim an earlier extractor makes on that sentence is left to it."""
+    evidence; a pair an earlier extractor already states in that sentence is left to it
+    (the rule's predicate, "no effect", stands over the model's)."""
     from .pairs import VIA, negated_in, pair_claims
-    have = {(c.start, c.key) for c in prior}
+    stated = {(c.start, c.subject.id, c.object.id) for c in prior}
+    have: set[tuple[int, str]] = set()
     out = []
     for cand, predicate, p in pair_claims(view, model, prior):
         unit = view.doc.units[cand.unit]
+        if (unit.start, cand.subject.id, cand.object.id) in stated:
+            continue
         sentence = view.doc.sentence(cand.unit)
         negated = predicate != "no_effect" and negated_in(view, cand)
         claim = Claim(

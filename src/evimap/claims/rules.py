@@ -208,6 +208,13 @@ RULES: tuple[Rule, ...] = (
     R("no_significant_effect", "no_effect",
       r"{S}{_}\bno (?:significant |statistically significant |clear )?(?:effect|benefit|"
       r"improvement|difference|efficacy)\w*{_}\b(?:on|in|for) {O}", polarity_fixed=True),
+    R("no_effect_of_on", "no_effect",
+      r"\bno (?:significant |statistically significant |clear |overall |meaningful )?"
+      r"(?:effect|benefit|improvement|difference|reduction)s? (?:of|with|from) {S}{_}"
+      r"\b(?:on|in|for) {O}", polarity_fixed=True),
+    R("no_difference_in_between", "no_effect",
+      r"\bno (?:significant |statistically significant |clear )?differences? in {O}{_}"
+      r"\bbetween {S}", polarity_fixed=True),
     R("ineffective", "treats",
       r"{S}{_}\b(?:failed to (?:reduce|improve|relieve|prevent)|(?:was|were|is|are) "
       r"ineffective (?:in|for|against)){_}{O}", polarity_fixed=True, negates=True),

@@ -215,17 +215,19 @@ def _predicted(view: DocumentView, lexicon: Lexicon, claim: Claim) -> PredictedC
 def page_predictions(page: Page, lexicon: Lexicon, scored: Sequence[tuple[Candidate, str, float]],
                      threshold: float) -> list[PredictedClaim]:
     """The claims of a page as ``evimap ingest`` makes them: the other extractors' and, on
-    the source kinds the pair model reads, its claims above ``threshold`` (a pair claim the
-    others already make on that sentence counts once)."""
+    the source kinds the pair model reads, its claims above ``threshold`` for the pairs the
+    others do not already state in that sentence."""
     out = [_predicted(page.view, lexicon, c) for c in page.prior]
     if PAGE_KINDS is not None and page.view.profile.kind not in PAGE_KINDS:
         return out
-    have = {(c.start, c.subject.id, c.predicate, c.object.id) for c in page.prior}
+    stated = {(c.start, c.subject.id, c.object.id) for c in page.prior}
+    have: set[tuple[int, str, str, str]] = set()
     for cand, label, p in scored:
         if p < threshold:
             continue
         unit = page.view.doc.units[cand.unit]
-        if (unit.start, cand.subject.id, label, cand.object.id) in have:
+        if (unit.start, cand.subject.id, cand.object.id) in stated or \
+                (unit.start, cand.subject.id, label, cand.object.id) in have:
             continue
         have.add((unit.start, cand.subject.id, label, cand.object.id))
         out.append(PredictedClaim(page.view.text[unit.start:unit.end], cand.subject.name,
