@@ -151,7 +151,12 @@ def test_design_floor(settings, resources, data_dir):
     Development non-trials."""
     from evimap.evaluate.design import evaluate_design
 
-    scores = evaluate_design(data_dir, settings, resources)
+    scores = evaluate_design(data_dir, settings, resources, split=True)
+    splits = scores["evidence_inference_splits"]
+    assert splits["train"]["docs"] + splits["validation"]["docs"] == \
+        scores["evidence_inference"]["docs"]
+    assert splits["validation"]["rct_share"] >= \
+        FLOORS["design"]["evidence_inference_validation_rct_share"], splits["validation"]
     assert scores["evidence_inference"]["rct_share"] >= \
         FLOORS["design"]["evidence_inference_rct_share"], scores["evidence_inference"]
     assert scores["bc5cdr_dev"]["non_rct_share"] >= \

@@ -479,8 +479,10 @@ def eval_pico_cmd(obj: Context, folder: str, split: bool, as_json: bool) -> None
 
 @eval_group.command("design")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+@click.option("--split", is_flag=True,
+              help="Also score the Evidence Inference train and validation splits apart.")
 @pass_ctx
-def eval_design_cmd(obj: Context, as_json: bool) -> None:
+def eval_design_cmd(obj: Context, as_json: bool, split: bool) -> None:
     """Design from text: the share of Evidence Inference trial abstracts (read as plain text)
     called RCT, and the share of BC5CDR Development abstracts without trial wording
     (randomi*, trial, placebo) not called RCT. Reads the data folder."""
@@ -489,12 +491,15 @@ def eval_design_cmd(obj: Context, as_json: bool) -> None:
     from .pipeline import Resources
     settings = load_settings(**obj.overrides)
     scores = evaluate_design(Path(settings.data_dir), settings,
-                             Resources(load_lexicon(settings), load_ner(settings)))
+                             Resources(load_lexicon(settings), load_ner(settings)),
+                             split=split)
     if as_json:
         _echo_json(scores)
         return
     ei, bc = scores["evidence_inference"], scores["bc5cdr_dev"]
     click.echo(f"Evidence Inference: RCT {ei['rct_share']:.3f} of {ei['docs']}")
+    for name, part in scores.get("evidence_inference_splits", {}).items():
+        click.echo(f"  {name}: RCT {part['rct_share']:.3f} of {part['docs']}")
     click.echo(f"BC5CDR Dev non-trials: not RCT {bc['non_rct_share']:.3f} of "
                f"{bc['non_trials']} (unspecified {bc['unspecified_share']:.3f})")
     click.echo(f"{scores['seconds']}s")

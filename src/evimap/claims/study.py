@@ -11,19 +11,28 @@ the drug again; those sentences are claims of the studied intervention for the s
 condition (:func:`study_claims`, the ``study`` extractor).
 
 - **Is it a report?** A peer-reviewed record, or a text with a structured abstract's
-  headings (Methods, Results, ...), or one whose opening states its own study's aim or
-  design and whose methods say who was randomized, enrolled or included
-  (:func:`is_report`). Pages with reader comments never are.
+  headings (Methods, Results, ...) or a title whose subtitle names its design ("...: a
+  randomized controlled trial"), or one whose opening states its own study's aim or design
+  (or that says the study done: "A double-blind trial was performed on ...") and whose
+  methods say who was randomized, enrolled or included (:func:`is_report`). Pages with
+  reader comments never are.
 - **Sections.** Each sentence's section comes from the abstract's labels or headings
   ("ABSTRACT.METHODS:", "RESULTS:"); in an unstructured abstract from its place and words:
   the title, the objective ("To assess ...", "We aimed ..."), methods ("were randomized",
   "we enrolled"), results, conclusions, and background before the objective.
 - **Design** (:func:`report_design`): publication types first; else each sentence's design
-  cue (``vocab/design_cues.tsv``) votes with the weight of its section: title 3, objective
-  and methods 2 (also a background sentence that tells the authors' own study: "In a
-  randomised double-blind study we ..."), results and conclusions 1 when they speak of the
-  authors' own study, other background and sentences about earlier studies 0. The strongest
-  design with a weight of 2 or more wins; else the design with the most weight.
+  cue (``vocab/design_cues.tsv``) votes with the weight of its section: title 3 (every
+  sentence of the title segment: "... a difference? A randomised controlled study"),
+  objective and methods 2 (also a background sentence that tells the authors' own study:
+  "In a randomised double-blind study we ...", "A prospective randomized clinical trial was
+  conducted with 38 patients", "Healthy adults participated in a double-blind, crossover
+  study"), results and conclusions 1 when they speak of the authors' own study ("we",
+  "this study", or a result with its own statistics: "compared to placebo (p < 0.05)"),
+  other background, sentences about earlier studies and calls for a later trial ("a
+  randomised trial is needed") 0. The strongest design with a weight of 2 or more wins;
+  else the design with the most weight; an animal named in the title or objective ("... in
+  rats") makes an animal study, randomised or not. "Not randomised", "non-randomised" and a
+  "controlled trial" without randomisation read as cohort.
 - **Size**: :func:`evidence.sample_size` over the methods and results sentences (a stated
   total first, else the arms summed, else the first count of participants).
 - **Interventions and comparators**: spans tagged in the title (else the objective) by a
@@ -66,7 +75,8 @@ LABELS = ("intervention", "control")
 _SECTION_NAMES: tuple[tuple[str, str], ...] = (
     ("background", r"background|introduction|context|rationale|importance"),
     ("objective", r"objectives?|aims?|purposes?|goals?|study objectives?|aims? of the study"),
-    ("methods", r"(?:materials? and )?methods?|methodology|design|study design|setting|"
+    ("methods", r"(?:(?:[a-z]+ )?[a-z]+ (?:and|ans|&) )?methods?(?: and (?:results|materials|"
+                r"findings|design))?|methodology|design|study design|setting|"
                 r"settings?|participants|patients|subjects|interventions?|measurements?|"
                 r"main outcome measures?|patients and methods|design,? setting,? and "
                 r"participants|trial design|population"),
@@ -78,6 +88,10 @@ _LABEL_RE = re.compile(
     r"^\s*(?:abstract[.:]\s*)?(?P<name>" + "|".join(f"(?:{p})" for _, p in _SECTION_NAMES)
     + r")\s*(?::|\.|$)", re.I)
 _SECTION_OF = tuple((name, re.compile(rf"^(?:{p})$", re.I)) for name, p in _SECTION_NAMES)
+#: A label inline at a sentence's start: "METHODS: ...", "ABSTRACT.MATERIALS AND METHODS:: ...".
+_INLINE_LABEL = re.compile(r"^\s*(?:abstract\.)?([A-Z][A-Za-z ,]{2,40})::?\s", re.I)
+#: A title unit that is only the label of the title that follows ("TITLE:").
+_TITLE_LABEL = re.compile(r"^\s*title\s*:*\s*$", re.I)
 
 _OBJECTIVE = re.compile(
     r"^(?:(?:the |our )?(?:main |primary )?(?:aim|objective|purpose|goal)s?\b"
@@ -91,14 +105,18 @@ _OBJECTIVE = re.compile(
 _OWN_REPORT = re.compile(
     r"\bwe (?:\w+ )?(?:compared|determined|studied|investigated|evaluated|assessed|examined|"
     r"tested|conducted|performed|randomly|randomi[sz]ed|enrolled|recruited|report|describe|"
-    r"present|analy[sz]ed|undertook|carried out|explored|measured|followed)\b"
+    r"present|analy[sz]ed|undertook|carried out|explored|measured|followed|initiated|"
+    r"designed|allocated|assigned)\b"
     r"|\b(?:this|the present|the current|our)\s+(?:[\w-]+,?\s+){0,6}?(?:study|trial|"
     r"analysis|report|series|investigation)\b", re.I)
 _METHODS = re.compile(
-    r"\brandomly (?:assigned|allocated)\b|\brandomi[sz]ed (?:\d|[a-z-]+ (?:patients|women|"
-    r"men|participants|subjects))"
+    r"\brandomly (?:and \w+ |\w+ )?(?:were )?(?:assigned|allocated|divided|enrolled|"
+    r"categori[sz]ed|received)\b|\brandomi[sz]ed (?:\d|[a-z-]+ (?:patients|women|"
+    r"men|participants|subjects)|(?:in)?to|between)\b"
     r"|\b(?:were|was) (?:\w+ )?(?:randomi[sz]ed|randomly (?:assigned|allocated|divided)|"
-    r"enrolled|recruited|included|allocated|assigned|stratified)\b"
+    r"enrolled|recruited|included|allocated|assigned|stratified|divided)\b"
+    r"|\b(?:study|trial|experiment)\b[^.;]{0,40}\b(?:was|were) (?:conducted|performed|"
+    r"carried out|undertaken|done)\b|\bparticipated in (?:a|an|this|the)\b"
     r"|\bwe (?:\w+ )?(?:randomi[sz]ed|enrolled|recruited|included|conducted|performed|"
     r"carried out|studied|analy[sz]ed|reviewed|identified|undertook|used)\b"
     r"|\b(?:a total of|in total)\b|\b(?:primary|secondary) (?:end ?point|outcome)s?\b"
@@ -113,12 +131,32 @@ _OTHER_STUDIES = re.compile(
     r"(?:stud(?:y|ies)|trials?|reports?|research|meta-analys[ie]s|reviews?)\b"
     r"|\b(?:have|has) (?:been )?(?:shown|reported|demonstrated|suggested)\b", re.I)
 _OWN_STUDY = re.compile(r"\b(?:we|our|this|the present|the current)\b", re.I)
+#: A result the report measured itself: a test statistic or interval.
+_STATISTIC = re.compile(r"\bp\s*[<=>≤≥]|\b(?:95|99)\s?%|\bCI\b|\b(?:OR|RR|HR)\s*[=:]", re.I)
+#: A call for research: "a randomised trial is needed", "larger trials should confirm".
+_CALL_FOR_RESEARCH = re.compile(
+    r"\b(?:is|are|be|was|were) (?:\w+ )?(?:needed|warranted|required|necessary|recommended|"
+    r"justified|planned|under way|ongoing)\b"
+    r"|\b(?:future|further|larger|more|additional|subsequent|definitive|confirmatory|well-"
+    r"designed|adequately powered)\b[^.;]{0,60}\b(?:trials?|stud(?:y|ies)|research|RCTs?)\b"
+    r"|\b(?:should|could|would|will|might|may) (?:\w+ )?(?:be|confirm|verify|establish|test|"
+    r"address|evaluate)\b|\bif (?:a|an|the)\b", re.I)
+#: A sentence stating the study done, with its design: "A prospective randomized clinical
+#: trial was conducted with 38 patients", "In this randomised crossover study, ...".
+_DONE = re.compile(
+    r"\b(?:study|trial|experiment|design)\b[^.;]{0,40}\b(?:was|were|is) (?:\w+ )?(?:conducted|"
+    r"performed|carried out|undertaken|done|used|employed)\b"
+    r"|^(?:in )?(?:this|the present|a|an)\s+(?:[\w-]+,?\s+){0,6}?(?:study|trial)\b"
+    r"|\b(?:participated in|completed|enrolled in|took part in) (?:a|an|this|the)\s+"
+    r"(?:[\w-]+,?\s+){0,6}?(?:study|trial)\b", re.I)
 
 _STRUCTURED_MIN = 2         # distinct section labels that make an abstract structured
 _MAX_REPORT_CHARS = 8000    # a report's content is abstract-sized
 _MAX_PLAIN_ABSTRACT = 3500
 _RANDOMIZED = re.compile(r"\b(?:were|was) (?:\w+ )?(?:randomi[sz]ed|randomly (?:assigned|"
-                         r"allocated))\b|\brandomi[sz]ed (?:\d|[a-z]+ (?:patients|women))", re.I)
+                         r"allocated))\b|\brandomi[sz]ed (?:\d|[a-z]+ (?:patients|women)|"
+                         r"(?:in)?to|between)\b|\brandomly (?:\w+ )?(?:assigned|allocated)\b",
+                         re.I)
 
 
 def section_of(label: str) -> str | None:
@@ -143,17 +181,17 @@ def sections(doc: Document) -> list[str]:
         heading = doc.section[unit.index] if unit.index < len(doc.section) else None
         if found is None and heading is not None:
             found = section_of(doc.sentence(heading))
-        inline = re.match(r"^\s*([A-Z][A-Za-z ,]{2,40}):\s", sentence)
+        inline = _INLINE_LABEL.match(sentence)
         if inline:
             found = section_of(inline.group(1)) or found
         labelled.append(found)
-    title = _title_unit(doc)
+    titles = _title_units(doc)
     structured = len({s for s in labelled if s}) >= _STRUCTURED_MIN
     current = "background"
     seen_objective = False
     for unit, found in zip(doc.units, labelled, strict=True):
         sentence = doc.sentence(unit.index)
-        if unit.index == title:
+        if unit.index in titles:
             out.append("title")
             continue
         if unit.heading:
@@ -182,11 +220,48 @@ def sections(doc: Document) -> list[str]:
 
 
 def _title_unit(doc: Document) -> int | None:
-    """The report's title: the title segment's, else the first sentence of the text."""
-    if doc.title is not None:
-        return doc.title
-    first = next((u for u in doc.units if u.kind in ("abstract", "body")), None)
-    return first.index if first is not None and first.index == 0 else None
+    """The report's title: the title segment's, else the first sentence of the text; the
+    sentence after a bare "TITLE:" label."""
+    title = doc.title
+    if title is None:
+        first = next((u for u in doc.units if u.kind in ("abstract", "body")), None)
+        title = first.index if first is not None and first.index == 0 else None
+    if title is not None and _TITLE_LABEL.match(doc.sentence(title)) \
+            and title + 1 < len(doc.units):
+        return title + 1
+    return title
+
+
+def _title_units(doc: Document) -> set[int]:
+    """The title's sentences: the title unit and the rest of its title segment ("...
+    consultations in primary care - does it really make a difference? A randomised
+    controlled study"), with a bare "TITLE:" label before it."""
+    title = _title_unit(doc)
+    if title is None:
+        return set()
+    head = doc.units[title]
+    out = {title} | {u.index for u in doc.units
+                     if u.kind == "title" and u.segment == head.segment}
+    if title > 0 and _TITLE_LABEL.match(doc.sentence(title - 1)):
+        out.add(title - 1)
+    return out
+
+
+#: A title that names its own study's design as its subtitle: "...: a randomized controlled
+#: trial", "... - A Pilot Randomised Study" (a running title may follow, glued).
+_SUBTITLE = re.compile(r"(?:^|[:?!.;]\s+|\s[-–—]\s+|:)(?P<sub>(?:(?:[\w-]+ ){0,3}(?:results|"
+                       r"report|analysis|findings|data) (?:of|from) )?(?:an?|the)\s+"
+                       r"[^:?!;]{0,80}?(?:trial|study|RCT)s?)(?:\b|(?=[A-Z]))", re.I)
+
+
+def titled_design(doc: Document) -> str | None:
+    """The design a title's subtitle names ("...: a randomised crossover study"), or None."""
+    for index in sorted(_title_units(doc)):
+        for m in _SUBTITLE.finditer(doc.sentence(index)):
+            design = ev.design_from_text(m.group("sub"))
+            if design is not None:
+                return design
+    return None
 
 
 # --- is it a research report? -------------------------------------------------------------------
@@ -199,19 +274,22 @@ def is_report(doc: Document, kind: str, metadata: Mapping[str, Any]) -> bool:
         return True
     if sum(u.end - u.start for u in doc.units) > _MAX_REPORT_CHARS:
         return False
-    if len(_labelled_sections(doc)) >= _STRUCTURED_MIN:
+    if len(_labelled_sections(doc)) >= _STRUCTURED_MIN or titled_design(doc) is not None:
         return True
     opening = [doc.sentence(u.index) for u in doc.units[:5]]
     own = any(_OBJECTIVE.search(s) or _OWN_REPORT.search(s) for s in opening) or (
         bool(opening) and ev.design_from_text(opening[0]) is not None
-        and bool(re.search(r"\b(?:study|trial|analysis|report|series)\b", opening[0], re.I)))
+        and bool(re.search(r"\b(?:study|trial|analysis|report|series)\b", opening[0], re.I))
+    ) or any(_DONE.search(s) and not _OTHER_STUDIES.search(s)
+             and ev.design_from_text(s) is not None
+             for s in (doc.sentence(u.index) for u in doc.units))
     text = " ".join(doc.sentence(u.index) for u in doc.units)
     methods = any(_METHODS.search(doc.sentence(u.index)) for u in doc.units)
     if own:
         return methods or ev.sample_size(text) is not None
     # an abstract without "we": short, one block, and its methods say who was randomized
     return (len(text) <= _MAX_PLAIN_ABSTRACT and methods
-            and not any(u.heading for u in doc.units if u.index != _title_unit(doc))
+            and not any(u.heading for u in doc.units if u.index not in _title_units(doc))
             and any(_RANDOMIZED.search(doc.sentence(u.index)) for u in doc.units))
 
 
@@ -224,7 +302,7 @@ def _labelled_sections(doc: Document) -> set[str]:
             found.add(section_of(label) or "")
         if unit.heading:
             found.add(section_of(doc.sentence(unit.index)) or "")
-        inline = re.match(r"^\s*([A-Z][A-Za-z ,]{2,40}):\s", doc.sentence(unit.index))
+        inline = _INLINE_LABEL.match(doc.sentence(unit.index))
         if inline:
             found.add(section_of(inline.group(1)) or "")
     return found - {""}
@@ -245,21 +323,29 @@ def report_design(doc: Document, secs: Sequence[str], metadata: Mapping[str, Any
     if from_types:
         return from_types
     votes: dict[str, float] = {}
+    subject: set[str] = set()       # the designs the title or objective names
     for unit, section in zip(doc.units, secs, strict=True):
         weight = _SECTION_WEIGHT.get(section, 0.0)
         sentence = doc.sentence(unit.index)
         if section == "background" and (_OWN_REPORT.search(sentence)
-                                        or _METHODS.search(sentence)):
+                                        or _METHODS.search(sentence) or _DONE.search(sentence)):
             weight = _SECTION_WEIGHT["methods"]     # the authors' study told in background
         if not weight or _OTHER_STUDIES.search(sentence):
             continue
-        if section in ("results", "conclusions", "other") and not _OWN_STUDY.search(sentence):
-            continue
+        if section in ("results", "conclusions", "other") and (
+                _CALL_FOR_RESEARCH.search(sentence)
+                or not (_OWN_STUDY.search(sentence) or _DONE.search(sentence)
+                        or (section == "results" and _STATISTIC.search(sentence)))):
+            continue        # a later trial called for, or not the authors' own study
         design = ev.design_from_text(sentence)
         if design:
             votes[design] = votes.get(design, 0.0) + weight
+            if section in ("title", "objective"):
+                subject.add(design)
     if not votes:
         return "unspecified"
+    if "animal" in subject:
+        return "animal"     # "... in rats": randomised or not, an animal study
     ranks = vocab.designs()
     # a design the title, objective or methods state (or two sentences) wins over a weaker
     # one that has more words: "a prospective, open-label, randomised trial" is an RCT

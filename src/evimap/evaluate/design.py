@@ -5,7 +5,9 @@ Two checks, each over documents read exactly as ``evimap ingest`` reads the file
 - **Evidence Inference** (``evidence-inference/abstracts/*.abst``, 827 PMC abstracts of
   randomized trials, sectioned "TITLE:", "ABSTRACT.METHODS:", ...): a ``.abst`` file is
   ingested as plain text (format ``text``, no publication types), so the design can only
-  come from the words. Scored: the share whose document design is ``RCT``.
+  come from the words. Scored: the share whose document design is ``RCT``; with ``split``
+  also per split of the dataset (``evidence-inference/splits``: the train and validation
+  PMC ids; the design rules are tuned on train only, validation is held out).
 - **BC5CDR Development** (``bc5cdr/CDR_DevelopmentSet.PubTator.txt``, read as PubTator):
   the abstracts that are *not* trials by a criterion independent of the classifier: no
   word starting with "randomi", no "trial" and no "placebo" anywhere in the title or
@@ -34,6 +36,9 @@ from ..settings import Settings
 #: Trial wording: a BC5CDR abstract with none of it is a non-trial.
 TRIAL_WORDS = re.compile(r"\brandomi|\btrials?\b|\bplacebo", re.I)
 EVIDENCE_INFERENCE = "evidence-inference/abstracts"
+EVIDENCE_INFERENCE_SPLITS = {"train": "evidence-inference/splits/ev2_train_article_ids.txt",
+                             "validation":
+                                 "evidence-inference/splits/ev2_validation_article_ids.txt"}
 BC5CDR_DEV = "bc5cdr/CDR_DevelopmentSet.PubTator.txt"
 
 
@@ -91,19 +96,39 @@ def score_non_trials(rows: list[tuple[str, str, str, str]]) -> dict[str, Any]:
                          "the title or abstract"}
 
 
+def split_of(data_dir: Path) -> dict[str, str]:
+    """Each Evidence Inference abstract's split: PMC id ("PMC12345") -> train or validation."""
+    out: dict[str, str] = {}
+    for name, rel in EVIDENCE_INFERENCE_SPLITS.items():
+        path = data_dir / rel
+        if not path.is_file():
+            raise EvimapError(f"{data_dir}: needs {rel} for --split")
+        for line in path.read_text(encoding="utf-8").split():
+            out[f"PMC{line.strip()}"] = name
+    return out
+
+
 def evaluate_design(data_dir: Path, settings: Settings, resources: Resources,
-                    limit: int | None = None) -> dict[str, Any]:
-    """Both checks (see the module docstring); ``limit``: at most that many EI files."""
+                    limit: int | None = None, split: bool = False) -> dict[str, Any]:
+    """Both checks (see the module docstring); ``limit``: at most that many EI files;
+    ``split``: the Evidence Inference share also per split (train, validation)."""
     started = time.perf_counter()
     abstracts = sorted((data_dir / EVIDENCE_INFERENCE).glob("*.abst"))[:limit]
     bc5cdr = data_dir / BC5CDR_DEV
     if not abstracts or not bc5cdr.is_file():
         raise EvimapError(f"{data_dir}: needs {EVIDENCE_INFERENCE}/*.abst and {BC5CDR_DEV}")
+    ei_rows = designs_of(abstracts, settings, resources)
     out: dict[str, Any] = {
-        "evidence_inference": score_rct(designs_of(abstracts, settings, resources)),
+        "evidence_inference": score_rct(ei_rows),
         "bc5cdr_dev": score_non_trials(designs_of([bc5cdr], settings, resources)),
         "read_as": {"evidence_inference": "plain text (format text), as evimap ingest reads "
                                           "a .abst file",
                     "bc5cdr_dev": "PubTator (peer-reviewed title and abstract)"}}
+    if split:
+        splits = split_of(data_dir)
+        names = [splits.get(path.stem, "none") for path in abstracts]
+        out["evidence_inference_splits"] = {
+            name: score_rct([r for r, n in zip(ei_rows, names, strict=True) if n == name])
+            for name in (*EVIDENCE_INFERENCE_SPLITS, "none") if name in names}
     out["seconds"] = round(time.perf_counter() - started, 2)
     return out
