@@ -697,11 +697,14 @@ def train_relations_cmd(obj: Context, out: str | None, iterations: int) -> None:
               help="Folder to write the model to [default: the package's models folder].")
 @click.option("--iterations", type=int, default=150, show_default=True,
               help="L-BFGS iterations.")
+@click.option("--with-biored", is_flag=True, help="Add BioRED Train as distant supervision "
+              "(measured and left out of the shipped model: see its model card).")
 @pass_ctx
-def train_pairs_cmd(obj: Context, out: str | None, iterations: int) -> None:
+def train_pairs_cmd(obj: Context, out: str | None, iterations: int, with_biored: bool) -> None:
     """Train the sentence-level claim model on pages-dev 001-040 (041-060 are never read)
-    and choose its threshold by five-fold cross-validation over those pages, scored as
-    `evimap eval pages` scores claims."""
+    and choose its setting (words as features or not, threshold) on pages it did not see:
+    five-fold cross-validation over those pages and a topic shift (001-030 -> 031-040),
+    scored as `evimap eval pages` scores claims."""
     import dataclasses
 
     from .claims.pairs import MODEL_DIR
@@ -710,7 +713,7 @@ def train_pairs_cmd(obj: Context, out: str | None, iterations: int) -> None:
     settings = load_settings(**obj.overrides)
     resources = dataclasses.replace(load_resources(settings), pairs=None)
     result = train_pairs(settings, resources, Path(out) if out else MODEL_DIR,
-                         iterations=iterations)
+                         iterations=iterations, use_biored=with_biored)
     result.pop("all_settings", None)
     _echo_json(result)
 

@@ -7,10 +7,11 @@ every candidate pair of a sentence and says which claim (if any) the sentence ma
 * candidates (:func:`candidates`): in each content sentence, every intervention mention
   (chemical, procedure) paired with every condition or mechanism mention; a sentence that
   names no intervention takes the section's or title's (:meth:`Document.context`), else the
-  document's topic intervention (the most mentioned one, title mentions counting triple), so
-  "It cut migraine days by half" and "Side effects include nausea and dizziness" have a
-  subject; a sentence that names an intervention and an effect but no condition takes the
-  topic condition;
+  document's topic intervention (the most mentioned one, title mentions counting triple;
+  never in a reader's comment), so "Side effects include nausea and dizziness" has a
+  subject ("It cut migraine days" has one already: the pronoun's antecedent); a sentence
+  with no condition takes the topic condition; classes too broad to be what a claim is
+  about (MeSH D08.811 Enzymes, two levels deep) are no candidates;
 * features (:func:`pair_features`): cue classes read from the vocabulary tables
   (:mod:`evimap.vocab`: efficacy, no effect, negation, hedges, hypotheticals) and a few word
   classes (side effects, approval, mechanism, association, prevention, contraindication,
@@ -23,7 +24,8 @@ every candidate pair of a sentence and says which claim (if any) the sentence ma
   threshold stored with the model.
 
 Trained by ``evimap train pairs`` (``train_pairs.py``) on pages-dev 001-040 (041-060 are
-never read) and BioRED Train sentences; see ``models/MODEL_CARD.md``. Everything here is a
+never read); see ``models/MODEL_CARD.md``. The claim stage runs it on web pages (every
+source kind but research literature, which the relation model reads). Everything here is a
 pure function of the document view and the loaded :class:`PairModel`.
 """
 
