@@ -289,6 +289,7 @@ def vocab_show(as_markdown: bool, as_json: bool) -> None:
         "design_cues": [{"design": d, "pattern": rx.pattern} for d, rx in tables.design_cues()],
         "cues": [asdict(c) for c in tables.cues()],
         "extractors": [{"name": e.name, "version": e.version, "model": e.model,
+                        "kinds": sorted(e.kinds) if e.kinds is not None else None,
                         "description": e.description} for e in extractors()],
     }
     if as_json:
