@@ -627,3 +627,13 @@ def test_seed_claims_quote_their_sentences(seed_claims: SeedClaims,
                    for c in claims)
         assert not any(c.segment_kind not in ("title", "abstract", "body", "comment")
                        for c in claims)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Migraine is relieved by ketamine in most patients.",
+    "Migraine attacks were reduced with low-dose ketamine.",
+])
+def test_passive_relief_names_the_treatment_after_by(sentence: str) -> None:
+    claims = extract(body(sentence))
+    assert [(c.subject.name, c.predicate, c.object.name, c.negated) for c in claims] == [
+        ("Ketamine", "treats", "Migraine Disorders", False)]

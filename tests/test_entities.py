@@ -354,3 +354,20 @@ def test_drugs_missing_from_mesh_descriptors_come_from_drugbank(lexicon):
     assert lexicon.lookup("galcanezumab").id != lexicon.lookup("erenumab").id
     assert lexicon.lookup("CoQ10").id == lexicon.lookup("ubiquinone").id
     assert lexicon.lookup("ketamine").id == "D007649"                 # MeSH keeps its own
+
+
+@pytest.mark.parametrize("term,name", [
+    ("CBD", "Cannabidiol"), ("IBS", "Irritable Bowel Syndrome"),
+    ("probiotics", "Probiotics"), ("butterbur", "Petasites"), ("feverfew", "Tanacetum parthenium"),
+])
+def test_lay_intervention_and_condition_names(lexicon, term, name):
+    """Names health pages use that MeSH's entry terms lack or type elsewhere: the usual
+    abbreviations (supplement table), supplements (G07.203.300) and herbal remedies (land
+    plants) as interventions."""
+    concept = lexicon.lookup(term)
+    assert concept is not None and concept.name == name
+    assert concept.type in ("chemical", "disease")
+
+
+def test_rose_the_verb_is_not_a_plant(lexicon):
+    assert lexicon.lookup("rose") is None

@@ -242,6 +242,10 @@ RULES: tuple[Rule, ...] = (
       r"{S}{_}\b(?:increases?|raises?|raised|carries|carry|with an?) (?:the )?(?:increased )?"
       r"risk of {O}"),
     R("caused_by", "causes_adverse_effect", r"{O}{_}\b(?:caused|induced|triggered) by {S}"),
+    R("relieved_by", "treats",
+      r"{O}{_}\b(?:is|are|was|were|can be|may be|could be)? ?(?:significantly |markedly )?"
+      r"(?:reduced|relieved|improved|alleviated|eased|lessened) "
+      r"(?:by|with) (?:[\w-]+ ){0,2}{S}"),
     R("more_common_with", "causes_adverse_effect",
       r"{O}{_}\b(?:was|were|is|are) (?:more|most) (?:common|frequent)(?: \w+)? (?:with|after|"
       r"in (?:patients|those|people|participants) (?:given|receiving|taking|treated with)) {S}"),

@@ -42,7 +42,7 @@ from . import brands, mesh
 from .keys import exact_key, folded_key, is_case_sensitive, prepare, token_spans, word_form
 
 #: Bump when the compiled format or the compile rules change.
-LEXICON_VERSION = 9
+LEXICON_VERSION = 10
 
 SOURCES: tuple[str, ...] = ("supplement", "mesh", "brand", "drugbank")
 SUPPLEMENT_FILE = "supplement.tsv"
