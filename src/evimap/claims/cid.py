@@ -43,11 +43,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .. import vocab
 from ..entities.crf import CrfTagger
 from ..entities.lexicon import Lexicon
 from ..errors import ConfigError
 from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence
+from .features import ADJACENT, WORD, bucket, cue_groups
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "cid.crfsuite"
@@ -148,13 +148,9 @@ def _order(o: Occurrence) -> tuple[int, int, str]:
 
 # --- features ---------------------------------------------------------------------------------
 
-def _cues(**groups: str) -> dict[str, re.Pattern[str]]:
-    return {name: re.compile(rf"\b(?:{alternatives})", re.I) for name, alternatives in
-            groups.items()}
-
 
 #: Word classes looked for between the closest mentions and in the sentence.
-CUES = _cues(
+CUES = cue_groups(
     cause=r"induc|caus|produc|provok|evok|elicit|precipitat|trigger",
     assoc=r"associat|relat|attribut|due to|secondary to|consequen|linked",
     toxic=r"toxic|adverse|side[- ]effect|complication|overdos|poison|intoxica|abuse|misuse",
@@ -169,16 +165,11 @@ CUES = _cues(
     animal=r"rats?\b|mice\b|mouse\b|animals?\b|dogs?\b|rabbits?\b|model\b",
     case=r"case\b|patient\b|(?:wo)?man\b|girl\b|boy\b|report",
 )
-#: Negation and hedging are the vocabulary's cue lists (``evimap/vocab/cues.tsv``).
-CUES["negation"] = vocab.cue_regex("negation")
-CUES["hedge"] = vocab.cue_regex("hedge")
 _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|evoked|provoked|caused|"
                       r"dependent|mediated)\b", re.I)
 _BY = re.compile(r"\b(?:induced|caused|produced|provoked|evoked|elicited|precipitated|"
                  r"triggered) by(?: \w+){0,3}\s*$", re.I)
 _AFTER = re.compile(r"\b(?:after|following|during|with|from|on)\b(?: \w+){0,4}\s*$", re.I)
-_ADJACENT = re.compile(r"^[\s-]*$")
-_WORD = re.compile(r"[a-z][a-z'-]*")
 #: Between-words kept as lexical features when the mentions are this close (in words).
 _LEXICAL_GAP = 5
 
@@ -190,12 +181,6 @@ def cue_names(text: str) -> frozenset[str]:
     return frozenset(name for name, rx in CUES.items() if rx.search(text))
 
 
-def _bucket(value: int, edges: Sequence[int]) -> str:
-    """The first edge ``value`` does not exceed ("<=2"), or ">" the last."""
-    for edge in edges:
-        if value <= edge:
-            return f"<={edge}"
-    return f">{edges[-1]}"
 
 
 def _ranks(occurrences: Sequence[Occurrence]) -> tuple[Counter[str], dict[str, int]]:
@@ -285,11 +270,11 @@ def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
             group.add("pat:D_by_C")
         if g_order == "DC" and _AFTER.search(g_between):
             group.add("pat:D_after_C")
-    words = _WORD.findall(between.lower())
+    words = WORD.findall(between.lower())
     s, e = doc.sentences[index]
     sentence = text[s:e]
     order = "CD" if first is c else "DC"
-    f = {f"order={order}", f"gap={_bucket(len(words), (0, 2, 5, 10, 20))}"}
+    f = {f"order={order}", f"gap={bucket(len(words), (0, 2, 5, 10, 20))}"}
     f |= group
     if c_members:
         f.add("c_list")
@@ -299,7 +284,7 @@ def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
     f |= {f"btw:{name}" for name in in_between}
     f |= {f"btw:{name}|{order}" for name in in_between}
     f |= {f"sent:{name}" for name in cue_names(sentence)}
-    if _ADJACENT.match(between):
+    if ADJACENT.match(between):
         f.add(f"adjacent:{order}")
     if order == "CD" and _INDUCED.match(between):
         f.add("pat:C_induced_D")
@@ -309,8 +294,8 @@ def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
         f.add("pat:D_after_C")
     if len(words) <= _LEXICAL_GAP:
         f |= {f"bw={w}" for w in words}
-    before = _WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
-    after = _WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
+    before = WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
+    after = WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
     f |= {f"pre={w}" for w in before} | {f"post={w}" for w in after}
     if any(first.end <= o.start and o.end <= second.start and o.id != c.id
            for o in doc.chemicals if o.sentence == index):
@@ -399,17 +384,17 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         distance = min(abs(a - b) for a in cs for b in ds)
         c_title, d_title = bool(cs & doc.title), bool(ds & doc.title)
         rc, rd = min(chem_rank[pair[0]], 3), min(dis_rank[pair[1]], 3)
-        cooc = _bucket(len(shared), (0, 1, 2))
+        cooc = bucket(len(shared), (0, 1, 2))
         rules = doc.rules.get(pair, frozenset())
-        f = {"bias", f"cooc={cooc}", f"sdist={_bucket(distance, (0, 1, 2, 4))}",
+        f = {"bias", f"cooc={cooc}", f"sdist={bucket(distance, (0, 1, 2, 4))}",
              f"c_title={c_title}", f"d_title={d_title}", f"rank={rc}{rd}",
              f"c_rank={rc}", f"d_rank={rd}",
-             f"c_freq={_bucket(chem_count[pair[0]], (1, 2, 4))}",
-             f"d_freq={_bucket(dis_count[pair[1]], (1, 2, 4))}",
-             f"n_chem={_bucket(len(chem_count), (1, 2, 4))}",
-             f"n_dis={_bucket(len(dis_count), (1, 2, 4, 8))}",
-             f"d_first={_bucket(4 * min(ds) // n, (0, 1, 2))}",
-             f"c_first={_bucket(4 * min(cs) // n, (0, 1, 2))}",
+             f"c_freq={bucket(chem_count[pair[0]], (1, 2, 4))}",
+             f"d_freq={bucket(dis_count[pair[1]], (1, 2, 4))}",
+             f"n_chem={bucket(len(chem_count), (1, 2, 4))}",
+             f"n_dis={bucket(len(dis_count), (1, 2, 4, 8))}",
+             f"d_first={bucket(4 * min(ds) // n, (0, 1, 2))}",
+             f"c_first={bucket(4 * min(cs) // n, (0, 1, 2))}",
              f"cooc|title={cooc}|{c_title}{d_title}", f"rank|cooc={rc}{rd}|{cooc}"}
         f |= {f"rule={p}" for p in rules}
         if PREDICATE in rules:
@@ -445,8 +430,8 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         found = by_sentence[pair]
         n_causal = sum(1 for _, x in found if _CAUSAL & x)
         n_protect = sum(1 for _, x in found if "btw:protect" in x)
-        f.add(f"n_causal={_bucket(n_causal, (0, 1, 2))}")
-        f.add(f"n_protect={_bucket(n_protect, (0, 1))}|{_bucket(n_causal, (0, 1))}")
+        f.add(f"n_causal={bucket(n_causal, (0, 1, 2))}")
+        f.add(f"n_protect={bucket(n_protect, (0, 1))}|{bucket(n_causal, (0, 1))}")
         # BC5CDR annotates the most specific disease: is this one a MeSH descendant or
         # ancestor of another disease this chemical is said to cause or shares a sentence with?
         partners = [d for d in cooc_with[pair[0]] | effects_of[pair[0]] if d != pair[1]]

@@ -45,6 +45,7 @@ from ..entities.crf import CrfTagger
 from ..errors import ConfigError
 from ..model import Claim, Concept, Mention
 from . import modality
+from .features import WORD, bucket
 from .rules import GENERIC_CONCEPTS, INTERVENTION
 
 if TYPE_CHECKING:
@@ -102,7 +103,6 @@ WORD_CLASSES: Mapping[str, re.Pattern[str]] = {
 CUE_KINDS = ("efficacy", "no_efficacy", "no_difference", "negation", "hedge", "hypothetical",
              "caveat", "off_label")
 _CUES = {kind: vocab.cue_regex(kind) for kind in CUE_KINDS}
-_WORD = re.compile(r"[a-z][a-z'-]*")
 _COMPARATOR_BEFORE = re.compile(
     r"(?:compared (?:with|to)|versus|vs\.?|than|or|over|and placebo|instead of)\s+"
     r"(?:\w+\s+){0,2}$", re.I)
@@ -227,12 +227,12 @@ def pair_features(view: DocumentView, cand: Candidate,
     unit = view.doc.units[cand.unit]
     sentence = view.text[unit.start:unit.end]
     between, subject_first = _between(view, cand)
-    words = [_stem(w) for w in _WORD.findall(between.lower())]
+    words = [_stem(w) for w in WORD.findall(between.lower())]
     f = ["bias", f"kind={unit.kind}", f"heading={unit.heading}", f"s_from={cand.subject_from}",
          f"o_from={cand.object_from}", f"s_type={cand.subject.type}",
          f"o_type={cand.object.type}", f"first={'s' if subject_first else 'o'}",
          f"o_branch={_branch(cand.object)}"]
-    f.append(f"gap={_bucket(len(words), (0, 2, 5, 10, 20))}")
+    f.append(f"gap={bucket(len(words), (0, 2, 5, 10, 20))}")
     if len(words) <= 6:
         f += [f"w={w}" for w in words]
         f.append("gapw=" + "_".join(words[:4]))
@@ -252,9 +252,9 @@ def pair_features(view: DocumentView, cand: Candidate,
         left = view.text[max(unit.start, s.start - 40):s.start]
         if _COMPARATOR_BEFORE.search(left):
             f.append("s_after_comparator")
-        prev = _WORD.findall(left.lower())[-1:]
+        prev = WORD.findall(left.lower())[-1:]
         f += [f"s_prev={w}" for w in prev]
-        after = _WORD.findall(view.text[s.end:min(unit.end, s.end + 30)].lower())[:2]
+        after = WORD.findall(view.text[s.end:min(unit.end, s.end + 30)].lower())[:2]
         f += [f"s_next={_stem(w)}" for w in after]
         f.append(f"s_source={s.source}")
     if _PLACEBO.search(cand.subject.name):
@@ -262,7 +262,7 @@ def pair_features(view: DocumentView, cand: Candidate,
     if cand.object_mention is not None:
         o = cand.object_mention
         f += [f"o_prev={_stem(w)}" for w in
-              _WORD.findall(view.text[max(unit.start, o.start - 30):o.start].lower())[-2:]]
+              WORD.findall(view.text[max(unit.start, o.start - 30):o.start].lower())[-2:]]
     topic_s, topic_o = topics
     f.append(f"s_topic={topic_s is not None and topic_s.id == cand.subject.id}")
     f.append(f"o_topic={topic_o is not None and topic_o.id == cand.object.id}")
@@ -271,7 +271,7 @@ def pair_features(view: DocumentView, cand: Candidate,
     f.append(f"n_subj={min(n_subjects, 3)}")
     n_objects = len({m.concept.id for m in view.doc.mentions[cand.unit]
                      if m.concept.type in OBJECT_TYPES})
-    f.append(f"n_obj={_bucket(n_objects, (0, 1, 2, 4))}")
+    f.append(f"n_obj={bucket(n_objects, (0, 1, 2, 4))}")
     if "," in between and len(words) <= 12:
         f.append("btw_list")
     f += [f"prior={p}" for p in sorted(prior.get((cand.unit, cand.subject.id, cand.object.id),
@@ -299,11 +299,6 @@ def _branch(concept: Concept) -> str:
     return trees[0][:3]
 
 
-def _bucket(value: int, edges: Sequence[int]) -> str:
-    for edge in edges:
-        if value <= edge:
-            return f"<={edge}"
-    return f">{edges[-1]}"
 
 
 def prior_index(view: DocumentView, prior: Sequence[Claim]

@@ -46,13 +46,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .. import vocab
 from ..entities.crf import CrfTagger
 from ..entities.lexicon import Lexicon
 from ..errors import ConfigError
 from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence, SourceProfile
 from . import modality
 from .cid import CidDocument, MeshFacts, Occurrence, Pair, cid_document, ligand_ids, read_mesh_facts
+from .features import ADJACENT, WORD, bucket, cue_groups
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "relation.crfsuite"
@@ -73,12 +73,8 @@ BIORED_TYPES: Mapping[str, str] = {
 # --- cue classes (compiled once) ---------------------------------------------------------------
 
 
-def _cues(**groups: str) -> dict[str, re.Pattern[str]]:
-    return {name: re.compile(rf"\b(?:{alternatives})", re.I) for name, alternatives in
-            groups.items()}
 
-
-CUES = _cues(
+CUES = cue_groups(
     cause=r"induc|caus|produc|provok|evok|elicit|precipitat|trigger|lead to|led to|result",
     treat=r"treat|therap|management|efficac|effective|indicat|reliev|relief|benefi|cure|"
           r"remission|respon",
@@ -100,9 +96,6 @@ CUES = _cues(
     animal=r"rats?\b|mice\b|mouse\b|animals?\b|model\b|in vitro|cells?\b",
     patients=r"patients?\b|subjects\b|participants\b|children\b|women\b|men\b|cases?\b",
 )
-#: Negation and hedging are the vocabulary's cue lists (``evimap/vocab/cues.tsv``).
-CUES["negation"] = vocab.cue_regex("negation")
-CUES["hedge"] = vocab.cue_regex("hedge")
 _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|evoked|provoked|caused|"
                       r"dependent|mediated|exposed)\b", re.I)
 _BY = re.compile(r"\b(?:induced|caused|produced|provoked|evoked|elicited|precipitated|"
@@ -117,8 +110,6 @@ _COMPARATOR = re.compile(r"(?:compared (?:with|to)|versus|vs\.?|than|or|and|with
                          r"(?:the\s+|a\s+)?(?:\w+[- ]?){0,2}$", re.I)
 _COMPARATOR_STRONG = re.compile(r"(?:compared (?:with|to)|versus|vs\.?|than)\s+"
                                 r"(?:the\s+|a\s+)?(?:\w+[- ]?){0,2}$", re.I)
-_ADJACENT = re.compile(r"^[\s-]*$")
-_WORD = re.compile(r"[a-z][a-z'-]*")
 _SECTION = re.compile(r"\s*(?:ABSTRACT\.)?([A-Z][A-Za-z ]{2,30}?)\s*:")
 _SECTIONS: Mapping[str, str] = {
     "background": "background", "introduction": "background", "objective": "background",
@@ -149,11 +140,6 @@ def _lemma(word: str) -> str:
     return word
 
 
-def _bucket(value: int, edges: Sequence[int]) -> str:
-    for edge in edges:
-        if value <= edge:
-            return f"<={edge}"
-    return f">{edges[-1]}"
 
 
 # --- the document ------------------------------------------------------------------------------
@@ -197,8 +183,8 @@ def _mention_features(doc: CidDocument, c: Occurrence, d: Occurrence, index: int
     first, second = (c, d) if c.start <= d.start else (d, c)
     between = text[first.end:second.start] if first.end <= second.start else ""
     order = "CD" if first is c else "DC"
-    words = _WORD.findall(between.lower())
-    f = {f"order={order}", f"gap={_bucket(len(words), (0, 2, 5, 10, 20))}",
+    words = WORD.findall(between.lower())
+    f = {f"order={order}", f"gap={bucket(len(words), (0, 2, 5, 10, 20))}",
          f"sec={section}", f"sec|order={section}|{order}"}
     for name in _cue_names(between):
         f.add(f"btw:{name}")
@@ -206,7 +192,7 @@ def _mention_features(doc: CidDocument, c: Occurrence, d: Occurrence, index: int
     for name in _cue_names(text[s:e]):
         f.add(f"sent:{name}")
         f.add(f"sec|{name}={section}")
-    if _ADJACENT.match(between):
+    if ADJACENT.match(between):
         f.add(f"adjacent:{order}")
     if order == "CD" and _INDUCED.match(between):
         f.add("pat:C_induced_D")
@@ -229,8 +215,8 @@ def _mention_features(doc: CidDocument, c: Occurrence, d: Occurrence, index: int
     if len(words) <= _LEXICAL_GAP:
         f |= {f"bw={_lemma(w)}" for w in words if w not in _STOP}
         f |= {f"bw|{order}={_lemma(w)}" for w in words if w not in _STOP}
-    before = _WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
-    after = _WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
+    before = WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
+    after = WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
     f |= {f"pre={_lemma(w)}" for w in before} | {f"post={_lemma(w)}" for w in after}
     if any(first.end <= o.start and o.end <= second.start and o.id != c.id
            for o in doc.chemicals if o.sentence == index):
@@ -292,16 +278,16 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         distance = min(abs(a - b) for a in cs for b in ds)
         c_title, d_title = bool(cs & doc.title), bool(ds & doc.title)
         rc, rd = min(chem_rank[c_ui], 3), min(dis_rank[d_ui], 3)
-        cooc = _bucket(len(shared), (0, 1, 2, 4))
-        f = {"bias", f"cooc={cooc}", f"sdist={_bucket(distance, (0, 1, 2, 4))}",
+        cooc = bucket(len(shared), (0, 1, 2, 4))
+        f = {"bias", f"cooc={cooc}", f"sdist={bucket(distance, (0, 1, 2, 4))}",
              f"c_title={c_title}", f"d_title={d_title}", f"rank={rc}{rd}",
              f"c_rank={rc}", f"d_rank={rd}", f"title|rank={c_title}{d_title}|{rc}{rd}",
-             f"c_freq={_bucket(chem_count[c_ui], (1, 2, 4, 8))}",
-             f"d_freq={_bucket(dis_count[d_ui], (1, 2, 4, 8))}",
-             f"n_chem={_bucket(len(chem_at), (1, 2, 4))}",
-             f"n_dis={_bucket(len(dis_at), (1, 2, 4, 8))}",
-             f"c_first={_bucket(4 * min(cs) // n, (0, 1, 2))}",
-             f"d_first={_bucket(4 * min(ds) // n, (0, 1, 2))}",
+             f"c_freq={bucket(chem_count[c_ui], (1, 2, 4, 8))}",
+             f"d_freq={bucket(dis_count[d_ui], (1, 2, 4, 8))}",
+             f"n_chem={bucket(len(chem_at), (1, 2, 4))}",
+             f"n_dis={bucket(len(dis_at), (1, 2, 4, 8))}",
+             f"c_first={bucket(4 * min(cs) // n, (0, 1, 2))}",
+             f"d_first={bucket(4 * min(ds) // n, (0, 1, 2))}",
              f"cooc|rank={cooc}|{rc}{rd}"}
         if c_ui == PLACEBO:
             f.add("c_placebo")
@@ -320,7 +306,7 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
                 f |= {f"{kinds[index][0]}:{x}" for x in s_feats
                       if x.startswith(("pat:", "btw:", "sent:", "c_"))}
         f |= {f"s:{x}" for x in union}
-        f |= {f"n:{x}={_bucket(v, (1, 2))}" for x, v in counts.items()}
+        f |= {f"n:{x}={bucket(v, (1, 2))}" for x, v in counts.items()}
         if shared and all("c_comparator" in sentence_features(c_ui, d_ui, i) for i in shared):
             f.add("always_comparator")
         return sorted(f)
