@@ -16,6 +16,9 @@ NEGATION = vocab.cue_regex("negation")
 #: "No effect" wording: a negated benefit that states no effect is ``no_effect`` itself.
 NO_DIFFERENCE = vocab.cue_regex("no_difference")
 HEDGE = vocab.cue_regex("hedge")
+#: A question asks rather than states: every claim read from it is hedged (pages-dev's
+#: convention: "Amitriptyline for Migraine Prevention: Does It Work?").
+QUESTION = vocab.cue_regex("question")
 CLAUSE_BREAK = vocab.cue_regex("clause_break")
 #: Hedges whose scope is a coordinated aside, not the claim ("and possibly also in X").
 LOCAL_HEDGE = vocab.cue_regex("local_hedge")
@@ -53,9 +56,12 @@ def hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
     """Whether the clause(s) of ``sentence[start:end]`` are hedged.
 
     Clauses are split at ";" and ", and": in "X implicate Y in Z, and mutations may influence
-    W" the hedge is W's, not Z's. Hedges of a coordinated aside are ignored.
+    W" the hedge is W's, not Z's. Hedges of a coordinated aside are ignored. A question
+    hedges the whole sentence.
     """
     end = len(sentence) if end is None else end
+    if QUESTION.search(sentence):
+        return True
     text = LOCAL_HEDGE.sub(lambda m: " " * len(m.group(0)), sentence)
     pos = 0
     for brk in [*CLAUSE_BREAK.finditer(text), None]:
