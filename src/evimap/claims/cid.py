@@ -294,9 +294,19 @@ def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
         f.add("pat:D_after_C")
     if len(words) <= _LEXICAL_GAP:
         f |= {f"bw={w}" for w in words}
+    return f | surroundings(doc, c, d, index)
+
+
+def surroundings(doc: CidDocument, c: Occurrence, d: Occurrence, index: int,
+                 word: Callable[[str], str] = str) -> set[str]:
+    """The two words before and after a chemical-disease mention pair of sentence ``index``
+    (each read through ``word``) and whether another chemical or disease stands between."""
+    text = doc.text
+    s, e = doc.sentences[index]
+    first, second = (c, d) if c.start <= d.start else (d, c)
     before = WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
     after = WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
-    f |= {f"pre={w}" for w in before} | {f"post={w}" for w in after}
+    f = {f"pre={word(w)}" for w in before} | {f"post={word(w)}" for w in after}
     if any(first.end <= o.start and o.end <= second.start and o.id != c.id
            for o in doc.chemicals if o.sentence == index):
         f.add("btw:other_chemical")

@@ -41,7 +41,7 @@ The built-in extractors, in order:
 An extractor may declare the source kinds it reads (``Extractor.kinds``: each learned model
 where it was trained and measured); ``--extractors`` / ``EVIMAP_EXTRACTORS`` choose which
 run. A research report read as plain text takes its design and size from its title,
-objective and methods (``study.report_design``). Off-label use spreads to every treats
+objective and methods (``study.read_report``). Off-label use spreads to every treats
 claim of the same pair; exact repeats are dropped.
 """
 
@@ -68,7 +68,7 @@ from . import modality
 from .document import Document, Unit, build_document
 from .engine import Hit, match_sentence, render
 from .frames import TREATMENT_PREDICATES, Frame, FrameClaim, find_frames, frame_claims
-from .study import is_report, report_design, sections
+from .study import Report, read_report
 
 #: The rule extractor's id, kept for callers that name it.
 EXTRACTOR = "rules/0.2"
@@ -96,6 +96,7 @@ class _Context:
     design: str                     # the design of the document's own statements
     n: int | None                   # the document's own sample size (primary studies)
     background: Mapping[int, bool]  # segment index -> is a background section
+    report: Report | None           # a research report's sections, design and size
 
 
 @dataclass(frozen=True)
@@ -367,14 +368,14 @@ def _context(doc: Document, segments: Sequence[Segment], profile: SourceProfile,
                 for d in [ev.design_from_text(doc.sentence(u.index))] if d), design)
         if design in _PRIMARY_DESIGNS:
             n = ev.sample_size(abstract)
-    if design == "unspecified" and is_report(doc, profile.kind, metadata):
+    report = read_report(doc, profile.kind, metadata)
+    if design == "unspecified" and report is not None:
         # a research report read as plain text (no publication types): its own statements
         # carry the design its title, objective and methods state (claims/study.py)
-        design = report_design(doc, sections(doc), metadata)
+        design = report.design
         if design in _PRIMARY_DESIGNS:
-            n = ev.sample_size(" ".join(doc.sentence(u.index) for u in doc.units
-                                        if u.kind != "title"))
-    return _Context(doc, profile, design, n, background)
+            n = report.n
+    return _Context(doc, profile, design, n, background, report)
 
 
 def _sentence_hits(doc: Document, unit: Unit) -> list[Hit]:
@@ -521,9 +522,11 @@ def _unique(claims: Sequence[Claim]) -> list[Claim]:
 def _study_claims(view: DocumentView, _model: Any, _prior: Sequence[Claim]) -> list[Claim]:
     """Result sentences of a research report that do not name the drug, as claims of the
     studied intervention for the studied condition (with the report's design and size)."""
-    from .study import study_claims, study_frame
-    frame = study_frame(view.doc, view.profile.kind, view.metadata)
-    return study_claims(view.doc, frame, view.context.background) if frame else []
+    from .study import frame_of, study_claims
+    report = view.context.report
+    if report is None:
+        return []
+    return study_claims(view.doc, frame_of(view.doc, report), view.context.background)
 
 
 register(Extractor("study", "1", _study_claims,

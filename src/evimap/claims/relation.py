@@ -51,7 +51,16 @@ from ..entities.lexicon import Lexicon
 from ..errors import ConfigError
 from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence, SourceProfile
 from . import modality
-from .cid import CidDocument, MeshFacts, Occurrence, Pair, cid_document, ligand_ids, read_mesh_facts
+from .cid import (
+    CidDocument,
+    MeshFacts,
+    Occurrence,
+    Pair,
+    cid_document,
+    ligand_ids,
+    read_mesh_facts,
+    surroundings,
+)
 from .features import ADJACENT, WORD, bucket, cue_groups
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
@@ -215,15 +224,7 @@ def _mention_features(doc: CidDocument, c: Occurrence, d: Occurrence, index: int
     if len(words) <= _LEXICAL_GAP:
         f |= {f"bw={_lemma(w)}" for w in words if w not in _STOP}
         f |= {f"bw|{order}={_lemma(w)}" for w in words if w not in _STOP}
-    before = WORD.findall(text[max(s, first.start - 30):first.start].lower())[-2:]
-    after = WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
-    f |= {f"pre={_lemma(w)}" for w in before} | {f"post={_lemma(w)}" for w in after}
-    if any(first.end <= o.start and o.end <= second.start and o.id != c.id
-           for o in doc.chemicals if o.sentence == index):
-        f.add("btw:other_chemical")
-    if any(first.end <= o.start and o.end <= second.start and o.id != d.id
-           for o in doc.diseases if o.sentence == index):
-        f.add("btw:other_disease")
+    f |= surroundings(doc, c, d, index, _lemma)
     if modality.NO_EFFICACY.search(text, s, e):
         f.add("sent:no_efficacy")
     return f

@@ -408,6 +408,25 @@ _VERSUS_BEFORE = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|or|than|aga
                             r"(?:\w+\s+){0,3}$", re.I)
 
 
+@dataclass(frozen=True)
+class Report:
+    """What a research report says of itself: each unit's section, its design and size."""
+
+    sections: tuple[str, ...]
+    design: str
+    n: int | None
+
+
+def read_report(doc: Document, kind: str, metadata: Mapping[str, Any]) -> Report | None:
+    """The report's sections, design and size, or None when the document is not one."""
+    if not is_report(doc, kind, metadata):
+        return None
+    secs = sections(doc)
+    n = ev.sample_size(" ".join(doc.sentence(u.index) for u, s in
+                                zip(doc.units, secs, strict=True) if s != "title"))
+    return Report(tuple(secs), report_design(doc, secs, metadata), n)
+
+
 def study_frame(doc: Document, kind: str, metadata: Mapping[str, Any],
                 tagger: CrfTagger | bool | None = True) -> StudyFrame | None:
     """The study frame of a research report, or None when the document is not one.
@@ -415,17 +434,18 @@ def study_frame(doc: Document, kind: str, metadata: Mapping[str, Any],
     ``tagger``: the PICO span tagger (True: the shipped one, when present; None or False:
     rules only).
     """
-    if not is_report(doc, kind, metadata):
-        return None
-    secs = sections(doc)
-    design = report_design(doc, secs, metadata)
-    n = ev.sample_size(" ".join(doc.sentence(u.index) for u, s in
-                                zip(doc.units, secs, strict=True) if s != "title"))
+    report = read_report(doc, kind, metadata)
+    return frame_of(doc, report, tagger) if report is not None else None
+
+
+def frame_of(doc: Document, report: Report, tagger: CrfTagger | bool | None = True
+             ) -> StudyFrame:
+    """The study frame of a report already read (:func:`read_report`)."""
     model = shipped_tagger() if tagger is True else (tagger or None)
-    interventions, comparators, where = _arms(doc, secs, model)
+    interventions, comparators, where = _arms(doc, report.sections, model)
     conditions = _conditions(doc, where, interventions + comparators)
-    return StudyFrame(tuple(interventions), tuple(comparators), tuple(conditions), design, n,
-                      tuple(secs))
+    return StudyFrame(tuple(interventions), tuple(comparators), tuple(conditions),
+                      report.design, report.n, report.sections)
 
 
 def _focus_units(doc: Document, secs: Sequence[str]) -> list[int]:

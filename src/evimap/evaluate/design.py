@@ -47,7 +47,6 @@ def designs_of(paths: Iterable[Path], settings: Settings, resources: Resources
     """(text, document design, claim-context design, report?) of every record in
     ``paths``, read and processed as ``evimap ingest`` does."""
     from ..claims.extract import document_view
-    from ..claims.study import study_frame
     from ..pipeline import process
     from ..read import read_file
     quiet = Resources(resources.lexicon, resources.ner, extractors=())
@@ -59,10 +58,10 @@ def designs_of(paths: Iterable[Path], settings: Settings, resources: Resources
             doc = process(raw, quiet)
             view = document_view(raw.text, doc.segments, doc.sentences, doc.mentions,
                                  doc.profile, raw.metadata)
-            frame = study_frame(view.doc, doc.profile.kind, raw.metadata, tagger=False)
-            design = frame.design if frame is not None else view.context.design
+            report = view.context.report
+            design = report.design if report is not None else view.context.design
             out.append((raw.text, design, view.context.design,
-                        "report" if frame is not None else "not_report"))
+                        "report" if report is not None else "not_report"))
     return out
 
 
