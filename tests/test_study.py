@@ -69,6 +69,17 @@ def test_design_from_text_of_an_evidence_inference_abstract(data_dir, quiet):
     assert frame is not None and frame.design == "RCT"      # "randomised ... cross over"
 
 
+def test_a_long_title_under_a_title_label_is_kept_and_names_the_design(data_dir, quiet):
+    """A 35-word title ("... Follow-Up Results of a Prospective Randomized Double-Blind
+    Placebo-Controlled Trial ...") under "TITLE:" was dropped as navigation before the text."""
+    text = (data_dir / "evidence-inference" / "abstracts" / "PMC4666408.abst").read_text(
+        encoding="utf-8")
+    built, frame = _frame(text, quiet)
+    title = text.split("\n")[1].strip()
+    assert any(s.text.strip() == title and s.kind != "boilerplate" for s in built.segments)
+    assert frame is not None and frame.design == "RCT"
+
+
 def test_result_sentence_without_the_drug_is_a_claim_of_the_intervention(data_dir, quiet):
     """PMC1821024 (hydrotherapy in rheumatoid arthritis, read as plain text): "There was
     however no difference between treatment groups." names no treatment; it is a claim of

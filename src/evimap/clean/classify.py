@@ -308,6 +308,12 @@ def _title_words(text: str) -> list[str]:
     return [w.lower() for w in words_of(text) if len(w) > 3 and w.lower() not in STOPWORDS]
 
 
+#: A scientific title can be long ("... : a randomised, double-blind, placebo-controlled trial").
+_TITLE_MAX_WORDS = 45
+#: A line that only labels the next one as the title.
+_TITLE_LABEL = re.compile(r"\s*(?:article |document |page )?title\s*:?\s*$", re.I)
+
+
 def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], first: int,
                   body_words: set[str], title_hint: str | None) -> int | None:
     """The unit that is the page's title: repeated, topical, title-cased, before the text."""
@@ -319,9 +325,11 @@ def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], fi
         if i > first:
             break
         f, unit = local[i].feats, units[i]
-        if unit.hint == "title":
-            return i
-        if not 1 <= f.words <= 30 or f.truncated or (f.list_item and unit.hint is None):
+        if unit.hint == "title" or (i > 0 and _TITLE_LABEL.match(units[i - 1].text)
+                                    and 1 <= f.words <= 2 * _TITLE_MAX_WORDS):
+            return i        # marked as the title by the reader, or by a "Title:" line above
+        if not 1 <= f.words <= _TITLE_MAX_WORDS or f.truncated or (
+                f.list_item and unit.hint is None):
             continue
         key = normalised(unit.text)
         words = _title_words(unit.text)
