@@ -711,3 +711,25 @@ def test_formats_table() -> None:
     assert names == ["text", "html", "pubmed", "jats", "pubtator", "jsonl"]
     extensions = {e for f in FORMATS for e in f.extensions}
     assert {".txt", ".html", ".xml", ".nxml", ".pubtator", ".jsonl"} <= extensions
+
+
+def test_sidecar_metadata_joins_the_page_and_is_not_a_document(data_dir: Path, tmp_path: Path,
+                                                               settings: Settings) -> None:
+    """A scraper's ``FILE.meta.json`` gives a real page its address; the sidecar itself is
+    not listed as a file to ingest, and a broken one is an error naming it while the page
+    is still read."""
+    page = tmp_path / "041.txt"
+    page.write_bytes((data_dir / "pages-dev" / "docs" / "041.txt").read_bytes())
+    (tmp_path / "041.txt.meta.json").write_text(
+        json.dumps({"url": "https://www.nhs.uk/medicines/", "unknown": 1, "pmid": 123}),
+        encoding="utf-8")
+    files, errors = expand_paths([str(tmp_path)])
+    assert files == [page] and not errors
+    (doc,) = list(read_file(page, settings))
+    assert isinstance(doc, RawDocument)
+    assert doc.metadata["url"] == "https://www.nhs.uk/medicines/"
+    assert doc.metadata["pmid"] == "123" and "unknown" not in doc.metadata
+    (tmp_path / "041.txt.meta.json").write_text("[1, 2]", encoding="utf-8")
+    out = list(read_file(page, settings))
+    assert isinstance(out[0], InputError) and "041.txt.meta.json" in str(out[0])
+    assert isinstance(out[1], RawDocument) and "url" not in out[1].metadata

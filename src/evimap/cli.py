@@ -516,10 +516,13 @@ def eval_design_cmd(obj: Context, as_json: bool, split: bool) -> None:
 @click.option("--errors", "errors_out", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write the unmatched gold and predicted claims as JSON lines (file, "
               "side, why, sentence, subject, predicate, object).")
+@click.option("--addresses/--no-addresses", default=True, show_default=True,
+              help="Give each page its gold address as its URL (a sidecar FILE.meta.json, "
+              "as a scraper that saved the page knows it); --no-addresses: the text alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
 @pass_ctx
 def eval_pages_cmd(obj: Context, folder: str, files_spec: str | None, split: bool,
-                   errors_out: str | None, as_json: bool) -> None:
+                   errors_out: str | None, addresses: bool, as_json: bool) -> None:
     """Real web pages on the pages-dev gold: DIR holds docs/NNN.txt and gold.jsonl.
 
     The pages are ingested into a temporary store as "evimap ingest" does, then scored:
@@ -540,7 +543,7 @@ def eval_pages_cmd(obj: Context, folder: str, files_spec: str | None, split: boo
         if files_spec else None
     errors: list[dict[str, Any]] | None = [] if errors_out else None
     scores = evaluate_pages(path, settings, load_resources(settings), files=files,
-                            split=split, errors=errors)
+                            split=split, errors=errors, addresses=addresses)
     if errors_out and errors is not None:
         with open(errors_out, "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)

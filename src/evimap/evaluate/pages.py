@@ -518,20 +518,41 @@ def _why(near: Sequence[tuple[bool, bool]]) -> str:
 
 # --- running the pipeline -------------------------------------------------------------------
 
+def with_addresses(docs: Path, gold: Sequence[dict[str, Any]], out: Path) -> Path:
+    """A copy of ``docs`` in ``out`` where each gold file with an ``address`` has a sidecar
+    ``FILE.meta.json`` giving it as the page's ``url``, as a scraper that saved the page
+    would (see :mod:`evimap.read.sidecar`)."""
+    out.mkdir(parents=True, exist_ok=True)
+    address = {g["file"]: g.get("address") for g in gold}
+    for file in sorted(docs.iterdir()):
+        if file.is_file():
+            (out / file.name).write_bytes(file.read_bytes())
+            if address.get(file.name):
+                (out / f"{file.name}.meta.json").write_text(
+                    json.dumps({"url": address[file.name]}), encoding="utf-8")
+    return out
+
+
 def process_pages(path: Path, settings: Settings, resources: Resources | None = None,
-                  gold: Sequence[dict[str, Any]] | None = None) -> dict[str, PageResult]:
+                  gold: Sequence[dict[str, Any]] | None = None, addresses: bool = True
+                  ) -> dict[str, PageResult]:
     """Ingest ``path/docs`` into a temporary store as ``evimap ingest`` does and read back
     each gold file's segments, source kind, work and claims (``resources``: a loaded
-    :class:`~evimap.pipeline.Resources`, loaded here when None)."""
+    :class:`~evimap.pipeline.Resources`, loaded here when None; ``addresses``: each page's
+    gold ``address`` is given to the reader as its URL in a sidecar, as a scraper knows
+    the address of what it saved; False: the text alone)."""
     from ..api import Evimap
     from ..pipeline import ingest
 
     gold = read_gold(path) if gold is None else gold
     wanted = {g["file"] for g in gold}
     with tempfile.TemporaryDirectory(prefix="evimap-pages-") as tmp:
+        docs_dir = path / "docs"
+        if addresses:
+            docs_dir = with_addresses(docs_dir, gold, Path(tmp) / "docs")
         ev = Evimap(Path(tmp) / "pages.duckdb", settings)
         try:
-            report = ingest(ev.store, [str(path / "docs")], settings,
+            report = ingest(ev.store, [str(docs_dir)], settings,
                             resources if resources is not None else ev.resources)
             if report.errors:
                 raise EvimapError(f"{path / 'docs'}: {report.errors[0]}")
@@ -582,17 +603,20 @@ def process_pages(path: Path, settings: Settings, resources: Resources | None = 
 
 def evaluate_pages(path: Path, settings: Settings, resources: Resources | None = None,
                    files: Collection[str] | None = None, split: bool = False,
-                   errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                   errors: list[dict[str, Any]] | None = None, addresses: bool = True
+                   ) -> dict[str, Any]:
     """Run the pipeline over a pages-dev folder and score it: one block over ``files``
     (default all), or with ``split`` the blocks ``all``, ``tune`` and ``held_out``.
-    ``errors``, when given, receives :func:`claim_errors` of the files scored."""
+    ``errors``, when given, receives :func:`claim_errors` of the files scored;
+    ``addresses``: see :func:`process_pages`."""
     gold = read_gold(path)
     started = time.perf_counter()
-    results = process_pages(path, settings, resources, gold)
+    results = process_pages(path, settings, resources, gold, addresses)
     seconds = round(time.perf_counter() - started, 2)
     if errors is not None:
         errors.extend(claim_errors(results, gold, None if split else files))
+    read_as = {"addresses": addresses}
     if split:
         return {**score_split(results, gold), "seconds": seconds,
-                "splits": {"all": "every file", **SPLITS}}
-    return {**score_pages(results, gold, files), "seconds": seconds}
+                "splits": {"all": "every file", **SPLITS}, "read_as": read_as}
+    return {**score_pages(results, gold, files), "seconds": seconds, "read_as": read_as}

@@ -10,6 +10,9 @@ Public API:
 - :data:`FORMATS`: the supported formats and their extensions (any of them may be ``.gz``);
 - :func:`to_original` / :func:`from_original`: map text offsets through ``offset_map``.
 
+A file's sidecar ``FILE.meta.json`` (the page's address and other metadata a scraper knew,
+see :mod:`.sidecar`) is merged into the metadata of its documents.
+
 Every reader is a pure function of the file's bytes and the settings.
 """
 
@@ -29,6 +32,7 @@ from .jsonl import read_jsonl
 from .plaintext import read_text
 from .pubmed import read_pubmed
 from .pubtator import read_pubtator
+from .sidecar import is_sidecar, read_sidecar
 from .sniff import COMPRESSION_EXTENSIONS, FORMATS, FormatInfo, sniff_format
 from .source import Source, open_source
 
@@ -57,7 +61,15 @@ def read_file(path: Path, settings: Settings) -> Iterator[RawDocument | InputErr
     """
     source = open_source(Path(path))
     reader = _READERS[sniff_format(source)]
-    yield from reader(source, settings)
+    try:
+        extra = read_sidecar(Path(path))
+    except InputError as exc:     # the file is still read, without its sidecar
+        extra = {}
+        yield exc
+    for doc in reader(source, settings):
+        if extra and isinstance(doc, RawDocument):
+            doc.metadata.update({k: v for k, v in extra.items() if k not in doc.metadata})
+        yield doc
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[InputError]]:
@@ -99,11 +111,12 @@ def _is_pattern(arg: str) -> bool:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    """Regular files under ``folder``, sorted, without hidden files or folders."""
+    """Regular files under ``folder``, sorted, without hidden files or folders and without
+    sidecars (``*.meta.json``, read with the file they describe)."""
     return sorted(
         p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".")
-                                   for part in p.relative_to(folder).parts)
+        if p.is_file() and not is_sidecar(p)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
 
 
