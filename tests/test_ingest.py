@@ -209,3 +209,20 @@ def test_copies_of_a_work_share_its_design(seeds_store):
                                      False, None)
     assert st["belief"] == pytest.approx(expected, abs=1e-3)
     assert st["n_works"] == 1
+
+
+def test_absent_modules_are_remembered_and_installed_ones_left_alone():
+    """DuckDB probes ``import pandas`` per bound parameter; a module that is not installed
+    is remembered as absent (import fails at once), an installed one is never touched."""
+    import sys
+
+    from evimap.store.absent import remember_absent
+    missing = "evimap_no_such_module_for_this_test"
+    try:
+        assert remember_absent((missing, "json")) == [missing]
+        assert sys.modules[missing] is None
+        with pytest.raises(ImportError):
+            __import__(missing)
+        assert sys.modules["json"] is not None
+    finally:
+        sys.modules.pop(missing, None)

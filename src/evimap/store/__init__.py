@@ -21,6 +21,9 @@ import duckdb
 from .. import dedup
 from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
+from .absent import remember_absent
+
+remember_absent()
 
 SCHEMA_VERSION = 3
 #: Older schema versions this evimap upgrades in place: version -> the statements that do it.
