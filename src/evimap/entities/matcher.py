@@ -29,9 +29,15 @@ class Match:
 
 def find_matches(text: str, lexicon: Lexicon, start: int = 0, end: int | None = None
                  ) -> list[Match]:
-    """Non-overlapping longest matches in ``text[start:end]``, left to right."""
-    prepared = prepare(text)
-    spans = token_spans(prepared, start, end)
+    """Non-overlapping longest matches in ``text[start:end]``, left to right.
+
+    Only the window (and one character either side, for the whole-word test) is prepared,
+    so matching every sentence of a document costs the document's length, not its square.
+    """
+    end = len(text) if end is None else end
+    lo, hi = max(0, start - 1), min(len(text), end + 1)
+    prepared = prepare(text[lo:hi])
+    spans = token_spans(prepared, start - lo, end - lo)
     raw = [prepared[s:e] for s, e in spans]
     folded = [word_form(w) for w in raw]
     matches: list[Match] = []
@@ -41,7 +47,9 @@ def find_matches(text: str, lexicon: Lexicon, start: int = 0, end: int | None = 
         if found is None:
             i += 1
             continue
-        matches.append(found[1])
+        m = found[1]
+        matches.append(Match(m.start + lo, m.end + lo, m.entry, m.key, m.case_sensitive)
+                       if lo else m)
         i += found[0]
     return matches
 
