@@ -107,8 +107,9 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
     # dictionary names the model did not tag, kept where it gives them enough probability
     # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
     confirmed = {f.concept.id for f in found}
+    found_spans = {(f.start, f.end) for f in found}
     kept = [m for m in mentions if m.concept.type in MODEL_TYPES
-            and (m.start, m.end) not in {(f.start, f.end) for f in found}
+            and (m.start, m.end) not in found_spans
             and (confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
                  # names the model never saw in training: DrugBank drug names,
                  # herbal remedies
