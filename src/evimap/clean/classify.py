@@ -28,6 +28,8 @@ from .comments import CommentHeader, parse_header
 from .cues import CueAssessment, assess
 from .dates import parse_date
 from .features import STOPWORDS, Features, compute, normalised, words_of
+from .linemodel import droppable, label_of, shipped_model, vectors
+from .mainmarks import apply_main_marks
 from .metadata import MetaMatch, coi_terms, detect, is_name_like, section_heading
 
 STRUCTURED_FORMATS = frozenset({"pubmed", "jats", "pubtator", "jsonl", "bioc"})
@@ -111,6 +113,21 @@ def _analyse(unit: Unit, feats: Features) -> _Local:
         chrome = ("navigation", f"link density {feats.link_density:.2f}")
     opens = cues.opens if chrome and feats.words <= 8 and not feats.terminal else None
     return _Local(feats, cues, meta, _cited(unit.text, feats), chrome, opens)
+
+
+def _line_model(units: list[Unit], local: list[_Local]) -> None:
+    """Plain text: units the rules leave open that the line model calls chrome become chrome."""
+    model = shipped_model()
+    if model is None:
+        return
+    x = vectors([u.text for u in units], [lo.feats for lo in local],
+                [lo.cues for lo in local], [lo.meta is not None for lo in local])
+    for i, p in enumerate(model.probabilities(x)):
+        lo = local[i]
+        if (p >= model.threshold and lo.chrome is None and lo.meta is None and lo.cited is None
+                and droppable(units[i].text, lo.feats, lo.cues)):
+            label, evidence = label_of(units[i].text)
+            lo.chrome = (label, f"line model p={p:.2f}" + (f", '{evidence}'" if evidence else ""))
 
 
 def _date_attr(value: Any) -> str | None:
@@ -442,6 +459,8 @@ def classify(units: list[Unit], fmt: str, doc_length: int, title: str | None = N
     """A decision for every unit of a document, in order."""
     feats = compute(units, doc_length)
     local = [_analyse(u, f) for u, f in zip(units, feats, strict=True)]
+    if fmt not in STRUCTURED_FORMATS and not any(u.hint for u in units):
+        _line_model(units, local)
     decisions: list[Decision | None] = [None] * len(units)
     if fmt in STRUCTURED_FORMATS:
         for i, unit in enumerate(units):
@@ -454,6 +473,7 @@ def classify(units: list[Unit], fmt: str, doc_length: int, title: str | None = N
     _Scan(units, local, decisions).run()
     _zone(units, local, decisions, title)
     final = [d if d is not None else Decision("body") for d in decisions]
+    apply_main_marks(units, final)      # HTML: trafilatura's main content, when it found one
     if fmt not in STRUCTURED_FORMATS:
         _abstracts(units, final, local, metadata or {})
     return final

@@ -1,0 +1,182 @@
+"""The line model: how likely a unit of a plain-text scrape is site chrome.
+
+A logistic regression over general features of a unit and its neighbours: shape (length,
+stopwords, capitals, punctuation, digits), place in the page (position, before the first
+prose, distance to the nearest prose), repetition, the cue lexicons of :mod:`.cues`, the
+metadata detectors, and the term groups of ``chrome_terms.tsv`` (interface words, paywall,
+account, banner, credit, promo, share, navigation, related, comment form, bio, copyright,
+erratum). No feature names a site. It is trained on pages-dev 001-040 (``evimap train
+boilerplate``) and shipped as ``models/boilerplate.json`` (weights, feature names and the
+threshold chosen on cross-validation so that no gold content line of those pages is dropped).
+
+The classifier asks it only about plain text (units without reader hints) and only for units
+its rules left undecided, and only those with evidence in their own text (:func:`droppable`):
+a unit at or above the threshold becomes chrome with the label of
+its strongest term group and the reason ``line model p=...``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .cues import CueAssessment
+from .features import Features
+
+HERE = Path(__file__).resolve().parent
+TERMS_FILE = HERE / "chrome_terms.tsv"
+MODEL_DIR = HERE / "models"
+MODEL_FILE = "boilerplate.json"
+
+_DIGIT_RE = re.compile(r"\d")
+_EMAIL_URL_RE = re.compile(r"\S+@\S+\.\w{2,}|https?://\S+|www\.\S+")
+_REFERENCE_RE = re.compile(r"\b(?:19|20)\d\d\b.*(?:\bet al\b|\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
+                           r"[A-Z][a-z]+ [A-Z]{1,2}[,.]|\.\s+[A-Z][a-z]+\.)|^[A-Z][a-z]+ [A-Z]{1,2}"
+                           r", [A-Z]", re.S)
+
+
+@cache
+def term_groups(path: Path = TERMS_FILE) -> dict[str, re.Pattern[str]]:
+    """One compiled pattern per label of ``chrome_terms.tsv``, in the table's order."""
+    rows: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        lines = (line for line in fh if line.strip() and not line.startswith("#"))
+        for row in csv.DictReader(lines, delimiter="\t"):
+            rows.setdefault(row["label"], []).append(row["pattern"])
+    return {label: re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in pats) + r")(?!\w)",
+                              re.IGNORECASE)
+            for label, pats in rows.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class TermHits:
+    counts: dict[str, int]      # hits per group
+    coverage: float             # share of the unit's characters inside a hit
+    label: str                  # the group with most covered characters ("" without hits)
+    evidence: str               # the longest hit's text
+
+
+def find_terms(text: str) -> TermHits:
+    covered = bytearray(len(text))
+    counts: dict[str, int] = {}
+    chars: dict[str, int] = {}
+    evidence = ""
+    for label, pattern in term_groups().items():
+        for m in pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            counts[label] = counts.get(label, 0) + 1
+            chars[label] = chars.get(label, 0) + m.end() - m.start()
+            covered[m.start():m.end()] = b"\1" * (m.end() - m.start())
+            if m.end() - m.start() > len(evidence):
+                evidence = m.group(0)
+    letters = sum(1 for c in text if not c.isspace())
+    inside = sum(1 for c, x in zip(text, covered, strict=True) if x and not c.isspace())
+    label = max(chars, key=lambda k: chars[k]) if chars else ""
+    return TermHits(counts, inside / letters if letters else 0.0, label, evidence)
+
+
+def _groups() -> list[str]:
+    return list(term_groups())
+
+
+def feature_names() -> list[str]:
+    base = ["words", "chars", "stopwords", "titlecase", "all_caps", "terminal", "truncated",
+            "question", "colon_end", "sentences", "digits", "url_or_email", "list_item",
+            "position", "before_prose", "prose_distance", "repeated", "cue_score",
+            "cue_chrome", "metadata", "reference_like", "bar_separator", "prose",
+            "term_coverage", "short_covered"]
+    base += [f"term_{g}" for g in _groups()]
+    near = ["prose", "chrome", "words", "covered"]
+    return base + [f"prev_{n}" for n in near] + [f"next_{n}" for n in near] + ["bias"]
+
+
+def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueAssessment],
+            meta: Sequence[bool]) -> np.ndarray:
+    """The feature matrix of a document's units (rows in order, columns :func:`feature_names`)."""
+    n = len(texts)
+    groups = _groups()
+    terms = [find_terms(t) for t in texts]
+    cue_chrome = [c.says_boilerplate(f.words) for c, f in zip(cues, feats, strict=True)]
+    prose = [f.prose and not cc and not c.hits
+             for f, cc, c in zip(feats, cue_chrome, cues, strict=True)]
+    prose_at = [i for i in range(n) if prose[i]]
+    first = prose_at[0] if prose_at else n
+    later = {f.duplicate_of for f in feats} - {None}
+    rows: list[list[float]] = []
+    for i, (text, f, c, th) in enumerate(zip(texts, feats, cues, terms, strict=True)):
+        t = text.strip()
+        chars = sum(1 for ch in t if not ch.isspace())
+        dist = min((abs(i - j) for j in prose_at), default=n)
+        row = [
+            math.log1p(f.words) / 4, math.log1p(chars) / 7, f.stopword_ratio,
+            f.titlecase_ratio, float(f.all_caps), float(f.terminal), float(f.truncated),
+            float(f.question), float(t.endswith(":")), min(f.sentences, 5) / 5,
+            len(_DIGIT_RE.findall(t)) / chars if chars else 0.0,
+            float(bool(_EMAIL_URL_RE.search(t))), float(f.list_item), f.position,
+            float(i < first), math.log1p(dist) / 3,
+            float(f.duplicate_of is not None or i in later), min(c.score, 2.0) / 2,
+            float(cue_chrome[i]), float(meta[i]), float(bool(_REFERENCE_RE.search(t))),
+            float("|" in t), float(prose[i]), th.coverage,
+            float(th.coverage >= 0.5 and f.words <= 8),
+        ]
+        row += [min(th.counts.get(g, 0), 2) / 2 for g in groups]
+        rows.append(row)
+    out: list[list[float]] = []
+    for i, row in enumerate(rows):
+        near: list[float] = []
+        for j in (i - 1, i + 1):
+            if 0 <= j < n:
+                near += [float(prose[j]), float(cue_chrome[j]), math.log1p(feats[j].words) / 4,
+                         terms[j].coverage]
+            else:
+                near += [0.0, 0.0, 0.0, 0.0]
+        out.append(row + near + [1.0])
+    return np.asarray(out, dtype=np.float64).reshape(n, len(feature_names()))
+
+
+@dataclass(frozen=True, slots=True)
+class LineModel:
+    weights: np.ndarray
+    threshold: float
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        if not len(x):
+            return np.zeros(0)
+        return 1.0 / (1.0 + np.exp(-(x @ self.weights)))
+
+
+def read_model(path: Path) -> LineModel | None:
+    """The model in ``path``; None when its features are not this code's (then rebuild it)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("features") != feature_names():
+        return None
+    return LineModel(np.asarray(data["weights"], dtype=np.float64), float(data["threshold"]))
+
+
+@cache
+def shipped_model() -> LineModel | None:
+    path = MODEL_DIR / MODEL_FILE
+    return read_model(path) if path.exists() else None
+
+
+def droppable(text: str, feats: Features, cues: CueAssessment) -> bool:
+    """Whether the model may drop a unit at all: only one with evidence of chrome in its own
+    text (a cue, a chrome term, a reference-like shape, or no letters at all), so a sentence,
+    heading or title without such evidence is never dropped however its neighbours look."""
+    return (bool(cues.hits) or find_terms(text).coverage > 0
+            or bool(_REFERENCE_RE.search(text.strip())) or not any(c.isalpha() for c in text))
+
+
+def label_of(text: str) -> tuple[str, str]:
+    """The boilerplate label and the evidence for a unit the model drops."""
+    th = find_terms(text)
+    return (th.label or "chrome", th.evidence)
