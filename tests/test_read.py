@@ -708,9 +708,11 @@ def test_missing_file_raises(tmp_path: Path, settings: Settings) -> None:
 
 def test_formats_table() -> None:
     names = [f.name for f in FORMATS]
-    assert names == ["text", "html", "pubmed", "jats", "pubtator", "jsonl"]
+    assert names == ["text", "html", "pubmed", "jats", "pubtator", "jsonl", "pdf", "medline",
+                     "bioc"]
     extensions = {e for f in FORMATS for e in f.extensions}
-    assert {".txt", ".html", ".xml", ".nxml", ".pubtator", ".jsonl"} <= extensions
+    assert {".txt", ".html", ".xml", ".nxml", ".pubtator", ".jsonl", ".pdf", ".nbib",
+            ".json"} <= extensions
 
 
 def test_sidecar_metadata_joins_the_page_and_is_not_a_document(data_dir: Path, tmp_path: Path,

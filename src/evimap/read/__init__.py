@@ -5,8 +5,9 @@ Public API:
 - :func:`expand_paths`: files, folders and glob patterns to a sorted list of files, with an
   :class:`~evimap.errors.InputError` (not an exception) for each argument that matches nothing;
 - :func:`read_file`: the documents of one file. A problem with the whole file raises
-  ``InputError(path, reason)`` (while iterating); in record streams (PubMed XML, PubTator,
-  JSONL) a bad record is *yielded* as ``InputError("file:line", reason)`` and the stream goes on;
+  ``InputError(path, reason)`` (while iterating); in record streams (PubMed XML, MEDLINE
+  text, PubTator, BioC, JSONL) a bad record is *yielded* as ``InputError("file:line",
+  reason)`` and the stream goes on;
 - :data:`FORMATS`: the supported formats and their extensions (any of them may be ``.gz``);
 - :func:`to_original` / :func:`from_original`: map text offsets through ``offset_map``.
 
@@ -19,21 +20,25 @@ Every reader is a pure function of the file's bytes and the settings.
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import RawDocument
 from ..settings import Settings
+from .bioc import read_bioc
 from .decode import from_original, to_original
 from .html import read_html
 from .jats import read_jats
 from .jsonl import read_jsonl
+from .medline import read_medline
+from .pdf import read_pdf
 from .plaintext import read_text
 from .pubmed import read_pubmed
 from .pubtator import read_pubtator
 from .sidecar import is_sidecar, read_sidecar
-from .sniff import COMPRESSION_EXTENSIONS, FORMATS, FormatInfo, sniff_format
+from .sniff import COMPRESSION_EXTENSIONS, FORMATS, FormatInfo, not_a_document, sniff_format
 from .source import Source, open_source
 
 __all__ = [
@@ -50,7 +55,15 @@ _READERS: dict[str, Reader] = {
     "jats": read_jats,
     "pubtator": read_pubtator,
     "jsonl": read_jsonl,
+    "pdf": read_pdf,
+    "medline": read_medline,
+    "bioc": read_bioc,
 }
+#: The folder of a page saved "complete" (``Page.html`` + ``Page_files/``), by browser
+#: language: the page is read, its assets are not.
+_SAVED_PAGE_SUFFIXES = ("_files", "-files", "_archivos", "_arquivos", "_fichiers",
+                        "-Dateien", "_bestanden", "_file")
+_PAGE_EXTENSIONS = (".html", ".htm", ".xhtml", ".shtml", ".mhtml")
 
 
 def read_file(path: Path, settings: Settings) -> Iterator[RawDocument | InputError]:
@@ -75,9 +88,13 @@ def read_file(path: Path, settings: Settings) -> Iterator[RawDocument | InputErr
 def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[InputError]]:
     """Files named by ``paths``: files as given, folders recursively, glob patterns expanded.
 
-    Folders are listed in sorted order and hidden files and folders (``.git``) are skipped.
-    A path that matches nothing gives an :class:`InputError` in the second list; each file
-    appears once, in the order first named.
+    Folders are listed in sorted order without hidden files and folders (``.git``), files
+    that are never documents (scripts, style sheets, images, fonts, media: see
+    :data:`~.sniff.NOT_DOCUMENTS`) and the asset folder of a page saved "complete"
+    (``Page_files/`` beside ``Page.html``). A file named explicitly is always listed (and
+    one that is not a document is then an error when read). A path that matches nothing
+    gives an :class:`InputError` in the second list; each file appears once, in the order
+    first named.
     """
     files: list[Path] = []
     errors: list[InputError] = []
@@ -102,7 +119,9 @@ def _expand_one(arg: str) -> list[Path]:
         return _folder_files(path)
     if _is_pattern(arg):
         matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
-        return [f for m in matches for f in ([m] if m.is_file() else _folder_files(m))]
+        return [f for m in matches
+                for f in ([m] if m.is_file() else [] if _is_saved_page_assets(m)
+                          else _folder_files(m))]
     return []
 
 
@@ -111,13 +130,30 @@ def _is_pattern(arg: str) -> bool:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    """Regular files under ``folder``, sorted, without hidden files or folders and without
-    sidecars (``*.meta.json``, read with the file they describe)."""
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not is_sidecar(p)
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    """Regular files under ``folder``, sorted, without hidden files or folders, sidecars
+    (``*.meta.json``, read with the file they describe), files that are never documents
+    and saved pages' asset folders."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        here = Path(root)
+        dirs[:] = [d for d in dirs
+                   if not d.startswith(".") and not _is_saved_page_assets(here / d)]
+        for name in names:
+            path = here / name
+            if (not name.startswith(".") and path.is_file() and not is_sidecar(path)
+                    and not not_a_document(name)):
+                found.append(path)
+    return sorted(found)
+
+
+def _is_saved_page_assets(folder: Path) -> bool:
+    """``Page_files/`` beside ``Page.html``: a browser's "Save page as, complete" assets."""
+    for suffix in _SAVED_PAGE_SUFFIXES:
+        if folder.name.endswith(suffix) and len(folder.name) > len(suffix):
+            stem = folder.name[:-len(suffix)]
+            if any((folder.parent / f"{stem}{ext}").is_file() for ext in _PAGE_EXTENSIONS):
+                return True
+    return False
 
 
 def _nothing_found(arg: str) -> str:

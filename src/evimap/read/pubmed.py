@@ -8,7 +8,7 @@ then metadata lines (authors, journal, publication types, keywords, conflict of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -106,12 +106,23 @@ def parse_book_article(article: etree._Element, path: str, index: int) -> RawDoc
 
 def _document(path: str, index: int, title: str, abstract: etree._Element | None,
               metadata: dict[str, Any]) -> RawDocument:
-    """Assemble text and blocks: title, abstract sections, metadata lines."""
+    return assemble_record(path, index, title, _abstract_sections(abstract), metadata)
+
+
+def assemble_record(path: str, index: int, title: str, sections: Iterable[tuple[str, str]],
+                    metadata: dict[str, Any]) -> RawDocument:
+    """A PubMed record's document: title, abstract sections (label, text), metadata lines.
+
+    Shared by the XML reader and the MEDLINE text reader (:mod:`.medline`), so one record
+    read either way gives the same text, blocks and metadata. ``metadata`` holds every key
+    :func:`parse_article` sets (empty values are dropped here); raises :class:`RecordError`
+    without a PMID or without any text.
+    """
     if not metadata["pmid"]:
         raise RecordError("record without a PMID")
     builder = TextBuilder()
     title_block = builder.add(title, "title")
-    for label, section in _abstract_sections(abstract):
+    for label, section in sections:
         prefix = f"{label}: " if label else ""
         builder.add(prefix + section, "abstract", label)
     if not builder:
@@ -176,7 +187,7 @@ def _date(date: etree._Element | None) -> dict[str, Any]:
         medline = _text(date, "MedlineDate")          # e.g. "1998 Dec-1999 Jan"
         return {"date": medline, "year": int(medline[:4])} if medline[:4].isdigit() else {}
     parts = [year]
-    month = _month(_text(date, "Month"))
+    month = month_number(_text(date, "Month"))
     if month:
         parts.append(f"{month:02d}")
         day = _text(date, "Day")
@@ -185,7 +196,8 @@ def _date(date: etree._Element | None) -> dict[str, Any]:
     return {"date": "-".join(parts), "year": int(year) if year.isdigit() else None}
 
 
-def _month(value: str) -> int | None:
+def month_number(value: str) -> int | None:
+    """1-12 from ``"05"``, ``"May"`` or ``"may"``; None when not a month."""
     if value.isdigit():
         return int(value) if 1 <= int(value) <= 12 else None
     return _MONTHS.get(value[:3].lower())

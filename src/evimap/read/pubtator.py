@@ -9,14 +9,19 @@ The variants real files have are read as they are: mention types stay as written
 (BC5CDR's ``Chemical``/``Disease``, NCBI Disease's ``SpecificDisease``, ``DiseaseClass``,
 ``CompositeMention``, ``Modifier``, BioRED's ``ChemicalEntity``,
 ``DiseaseOrPhenotypicFeature``, ``GeneOrGeneProduct``, ``SequenceVariant``,
-``OrganismTaxon``, ``CellLine``; :func:`entity_class` maps them to ``Chemical`` or
-``Disease``); mention IDs are split on ``|`` (BC5CDR, NCBI), ``+`` (NCBI composites) and
-``,`` (BioRED lists), except a variant's ID (``p|SUB|P|75|A``), kept whole; MeSH, OMIM
-(``OMIM:...``), NCBI gene numbers and ``-1`` are kept as written. Relation lines become
-``(type, id1, id2)`` with the type as in the file (``CID``, ``Negative_Correlation``, ...).
-An odd line (too few columns, another PMID, offsets that are not numbers or outside the
-text) is skipped with a line in the document's ``metadata["warnings"]``; only a record
-without a title line is an error.
+``OrganismTaxon``, ``CellLine``, PubTator3's ``Chemical``, ``Disease``, ``Gene``,
+``Species``, ``Mutation``/``Variant``, ``CellLine``; :func:`entity_class` maps them to
+``Chemical`` or ``Disease``); mention IDs are split on ``|`` (BC5CDR, NCBI), ``+`` (NCBI
+composites), ``,`` (BioRED lists) and ``;`` (PubTator3), except a variant's ID
+(``p|SUB|P|75|A``, ``tmVar:p|SUB|V|600|E;HGVS:p.V600E;...``), kept whole; PubTator3's
+``MESH:`` prefix is dropped (``MESH:D001241`` -> ``D001241``, the MeSH ID evimap uses);
+OMIM (``OMIM:...``), NCBI gene numbers and ``-1`` are kept as written. Columns after the
+sixth (PubTator3 exports add some) are ignored. Relation lines become ``(type, id1, id2)``
+with the type as in the file (``CID``, ``Negative_Correlation``, ``Association``, ...);
+an argument written ``Chemical|MESH:D001241`` is its ID. An odd line (too few columns,
+another PMID, offsets that are not numbers or outside the text) is skipped with a line in
+the document's ``metadata["warnings"]``, never fatal for the file; only a record without a
+title line is an error, yielded, and the next record is read.
 """
 
 from __future__ import annotations
@@ -45,7 +50,10 @@ ENTITY_CLASSES: dict[str, str] = {
 }
 #: Types whose ID is one structured string, never a list (BioRED variants: ``c|DEL||9``).
 _WHOLE_ID_TYPES = frozenset({"SequenceVariant", "Variant", "DNAMutation", "ProteinMutation",
-                             "SNP"})
+                             "SNP", "Mutation", "DNAAcidChange", "ProteinAcidChange"})
+#: A relation argument's type prefix (``Chemical|MESH:D001241``); variants (``p|SUB|...``)
+#: start with one lower-case letter and keep theirs.
+_TYPED_ID = re.compile(r"^[A-Z][A-Za-z_]+\|(.+)$")
 
 
 def entity_class(mention_type: str) -> str | None:
@@ -60,7 +68,24 @@ def split_ids(field_text: str, mention_type: str = "") -> tuple[str, ...]:
         return ()
     if mention_type in _WHOLE_ID_TYPES:
         return (field_text,)
-    return tuple(i for part in _ID_SEPARATORS.split(field_text) if (i := part.strip()))
+    return tuple(normalise_id(i) for part in _ID_SEPARATORS.split(field_text)
+                 if (i := part.strip()))
+
+
+def normalise_id(concept_id: str) -> str:
+    """An ID as evimap keys it: PubTator3's ``MESH:D001241`` is ``D001241``."""
+    concept_id = concept_id.strip()
+    if concept_id[:5].upper() == "MESH:":
+        return concept_id[5:].strip()
+    return concept_id
+
+
+def relation_id(argument: str) -> str:
+    """A relation argument's ID: ``Chemical|MESH:D001241`` -> ``D001241``; variant keys
+    (``p|DEL|439_443|``) are kept whole."""
+    argument = argument.strip()
+    m = _TYPED_ID.match(argument)
+    return normalise_id(m.group(1) if m else argument)
 
 
 @dataclass(slots=True)
@@ -140,7 +165,8 @@ def parse_record(raw_lines: list[tuple[int, bytes]], path: str, index: int) -> R
             if mention is not None:
                 mentions.append(mention)
         elif len(columns) in (4, 5):     # BC5CDR: PMID CID c d; BioRED: ... novelty
-            relations.append((columns[1].strip(), columns[2].strip(), columns[3].strip()))
+            relations.append((columns[1].strip(), relation_id(columns[2]),
+                              relation_id(columns[3])))
         else:
             warnings.append(f"line {lineno}: expected a mention (6 tab-separated columns) "
                             f"or a relation (4 or 5), found {len(columns)}; skipped")

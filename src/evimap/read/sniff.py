@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import InputError
+from .medline import looks_like_medline
 from .source import Source
 
 
@@ -32,11 +34,37 @@ FORMATS: tuple[FormatInfo, ...] = (
                "PubTator annotated abstracts (BC5CDR, NCBI Disease), with gold mentions"),
     FormatInfo("jsonl", (".jsonl", ".ndjson"),
                "one JSON object per line with text, or title and abstract/body"),
+    FormatInfo("pdf", (".pdf",),
+               "PDF articles and reports: text by page, running headers, footers and page "
+               "numbers dropped, lines rejoined into paragraphs (pypdf)"),
+    FormatInfo("medline", (".nbib", ".medline", ".txt"),
+               "PubMed MEDLINE text ('Save as MEDLINE', .nbib citations), read as PubMed "
+               "records"),
+    FormatInfo("bioc", (".bioc", ".xml", ".json"),
+               "BioC XML (root <collection>) and BioC JSON (collections, PubTator3 exports), "
+               "with gold mentions and relations"),
 )
 #: Any format may be gzip-compressed (``.gz``); the inner name and content are sniffed.
 COMPRESSION_EXTENSIONS: tuple[str, ...] = (".gz",)
 
+#: Files that are never documents: a saved page's scripts, styles, images and fonts, media
+#: and binaries. Folder listings leave them out; named on their own they are an error.
+NOT_DOCUMENTS: dict[str, str] = {
+    **dict.fromkeys((".js", ".mjs", ".cjs", ".ts"), "a script"),
+    **dict.fromkeys((".css", ".scss", ".less"), "a style sheet"),
+    ".map": "a source map",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".bmp",
+                     ".tif", ".tiff", ".avif", ".heic"), "an image"),
+    **dict.fromkeys((".woff", ".woff2", ".ttf", ".otf", ".eot"), "a font"),
+    **dict.fromkeys((".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".mov", ".avi",
+                     ".swf"), "audio or video"),
+    **dict.fromkeys((".wasm", ".exe", ".dll", ".so", ".dylib", ".pyc", ".class", ".jar",
+                     ".bin"), "a program or binary"),
+}
+
 _TEXT_EXTENSIONS = (".txt", ".text", ".md")
+_MEDLINE_EXTENSIONS = (".nbib", ".medline")
+_BIOC_NAMES = (".bioc", ".bioc.xml", ".bioc.json", ".biocxml", ".biocjson")
 _HTML_EXTENSIONS = (".html", ".htm", ".xhtml")
 _JSONL_EXTENSIONS = (".jsonl", ".ndjson")
 
@@ -45,9 +73,13 @@ _XML_ROOTS = {
     "PubmedArticleSet": "pubmed",
     "PubmedBookArticleSet": "pubmed",
     "article": "jats",
+    "collection": "bioc",
 }
 
 _PUBTATOR_FIRST_LINE = re.compile(rb"^\s*\d+\|t\|", re.ASCII)
+#: BioC JSON: a collection's documents, a document's passages, PubTator3's export wrapper.
+_BIOC_JSON = re.compile(rb'^\s*[\[{].{0,4000}?"(?:documents|passages|PubTator3)"\s*:\s*\[',
+                        re.DOTALL)
 _HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
                          re.IGNORECASE | re.DOTALL)
 _XML_PROLOG_ITEM = re.compile(
@@ -76,12 +108,30 @@ def sniff_format(source: Source) -> str:
         return "html"
     if name.endswith(".nxml"):
         return "jats"
+    if name.endswith(".pdf"):
+        return "pdf"
+    if name.endswith(_MEDLINE_EXTENSIONS):
+        return "medline"
+    if name.endswith(_BIOC_NAMES):
+        return "bioc"
+    if what := not_a_document(name):
+        raise InputError(source.label, f"not a document: {what} ({Path(name).suffix} file)")
     head = source.head().removeprefix(_UTF8_BOM)
     if name.endswith(".xml"):
         return xml_format(head, source.label)
     if name.endswith(_TEXT_EXTENSIONS):
-        return "pubtator" if _looks_like_pubtator(head) else "text"
+        if _looks_like_pubtator(head):
+            return "pubtator"
+        return "medline" if looks_like_medline(head) else "text"
+    if name.endswith(".json") and _BIOC_JSON.match(head):
+        return "bioc"
     return _sniff_content(head, source.label)
+
+
+def not_a_document(name: str) -> str | None:
+    """What a file is when its name says it is never a document (``"a script"``), or None."""
+    name = name.lower().removesuffix(".gz")
+    return NOT_DOCUMENTS.get(Path(name).suffix)
 
 
 def xml_format(head: bytes, label: str) -> str:
@@ -115,6 +165,8 @@ def _looks_like_pubtator(head: bytes) -> bool:
 
 def _sniff_content(head: bytes, label: str) -> str:
     """The format of a file with an unknown extension, from its first bytes."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
     if _HTML_START.match(head):
         return "html"
     stripped = head.lstrip()
@@ -125,6 +177,10 @@ def _sniff_content(head: bytes, label: str) -> str:
         return xml_format(head, label)
     if _looks_like_pubtator(head):
         return "pubtator"
+    if looks_like_medline(head):
+        return "medline"
+    if _BIOC_JSON.match(head):
+        return "bioc"
     if stripped.startswith(b"{"):
         return "jsonl"
     return "text"
