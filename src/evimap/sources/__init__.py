@@ -1,11 +1,15 @@
 """Stage 4, classify sources: what kind of source a document is and how credible it looks.
 
-``profile_source(raw, segments)`` is a pure function. The kind is the best-scoring of
-SOURCE_KINDS, each scored from explicit features (publication types, journal metadata,
-bylines, question headings, calls to action, ...). Credibility starts from a prior for the
-kind and adds or subtracts one named :class:`~evimap.model.Signal` per piece of evidence
-(authorship, cited sources, disclosure, date, stated uncertainty, risks mentioned, calls to
-action), each with the text that showed it, clamped to [0, 1].
+``profile_source(raw, segments)`` is a pure function. The kind comes from everything on the
+page (:mod:`evimap.sources.kinds`): its address when known (``metadata["url"]``: a sidecar,
+an HTML canonical URL, a JSONL field) against classes of domains, publication types, journal
+metadata, bylines, prices and booking prompts, forum and review structure, agency names,
+each a row of ``vocab/source_cues.tsv`` that adds its weight to one kind and is shown as a
+``kind_cue`` signal; a scholarly page is a ``review`` or ``peer_reviewed`` by its design.
+Credibility starts from a prior for the kind and adds or subtracts one named
+:class:`~evimap.model.Signal` per piece of evidence (authorship, cited sources, disclosure,
+date, stated uncertainty, risks mentioned, calls to action), each with the text that showed
+it, clamped to [0, 1].
 
 Reader comments are ``forum_or_comments`` whatever page they sit on: claims from comment
 segments carry that kind (see :func:`segment_source_kind`), not the page's.
@@ -19,18 +23,13 @@ from typing import Any
 
 from .. import vocab
 from ..model import RawDocument, Segment, Signal, SourceProfile
+from .kinds import decide
 
 #: Credibility before signals, by source kind.
 PRIORS: Mapping[str, float] = {
     "peer_reviewed": 0.70, "review": 0.70, "government": 0.70, "news": 0.45,
     "patient_education": 0.45, "other": 0.35, "commercial": 0.25, "forum_or_comments": 0.20,
 }
-
-#: Publication types only scholarly records carry.
-SCHOLARLY_PUBLICATION_TYPES: Sequence[str] = (
-    "journal article", "review", "trial", "meta-analysis", "case reports", "observational study",
-    "comparative study", "research support", "evaluation study", "validation study",
-)
 
 
 def _rx(*phrases: str) -> re.Pattern[str]:
@@ -52,13 +51,6 @@ UNCERTAINTY_RE = _rx(r"further (?:studies|research) (?:is|are) needed",
 RISK_RE = _rx(r"side effects?", r"adverse (?:effects?|events?|reactions?)", r"contraindicat\w*",
               r"do not use", r"risk of", r"warnings?", r"toxicity", r"interactions?",
               r"speak (?:to|with) your (?:healthcare provider|doctor|physician)")
-NEWS_RE = _rx(r"researchers", r"recently published", r"a (?:new|recent) study", r"study published",
-              r"led by", r"according to", r"said", r"reported")
-EDU_RE = _rx(r"what is", r"how does", r"how do", r"side effects",
-             r"your (?:healthcare provider|doctor|neurologist)", r"talk to", r"speak to",
-             r"blog")
-GOV_RE = _rx(r"FDA", r"CDC", r"NIH", r"National Institutes? of", r"Department of Health",
-             r"Ministry of Health", r"World Health Organization")
 QUOTED_STUDY_RE = _rx(r"published in", r"journal of", r"according to (?:findings|a study|research)")
 HONCODE_RE = _rx(r"HONcode")
 
@@ -68,19 +60,14 @@ def profile_source(raw: RawDocument, segments: Sequence[Segment]) -> SourceProfi
     meta = raw.metadata
     content = [s for s in segments if s.kind in ("title", "abstract", "body")]
     content_text = "\n".join(s.text for s in content)
-    comments = [s for s in segments if s.kind == "comment"]
     pub_types = [str(p).lower() for p in meta.get("publication_types") or []]
     pub_types += [s.text.strip().lower() for s in segments if s.label == "publication_type"]
     labels = {s.label for s in segments}
-
-    scores = _kind_scores(raw, segments, content_text, comments, pub_types, labels, meta)
-    kind = max(scores, key=lambda k: (scores[k], k == "other"))
-    if scores[kind] < 1.0:
-        kind = "other"
+    decision = decide(raw, segments)
     signals = _signals(raw, segments, content_text, labels, meta, pub_types)
-    cred = PRIORS[kind] + sum(s.weight for s in signals)
-    return SourceProfile(kind=kind, credibility=round(min(1.0, max(0.0, cred)), 3),
-                         signals=signals, kind_scores={k: round(v, 2) for k, v in scores.items()},
+    cred = PRIORS[decision.kind] + sum(s.weight for s in signals)
+    return SourceProfile(kind=decision.kind, credibility=round(min(1.0, max(0.0, cred)), 3),
+                         signals=[*decision.signals, *signals], kind_scores=decision.scores,
                          design=vocab.design_from_publication_types(pub_types) or "unspecified")
 
 
@@ -91,52 +78,6 @@ def segment_source_kind(page_kind: str, segment_kind: str) -> str:
 
 def _count(rx: re.Pattern[str], text: str) -> int:
     return len(rx.findall(text))
-
-
-def _kind_scores(raw: RawDocument, segments: Sequence[Segment], content_text: str,
-                 comments: Sequence[Segment], pub_types: Sequence[str], labels: set[str],
-                 meta: Mapping[str, Any]) -> dict[str, float]:
-    s = dict.fromkeys(PRIORS, 0.0)
-    scholarly_format = raw.format in ("pubmed", "jats", "pubtator")
-    if scholarly_format:
-        s["peer_reviewed"] += 3
-    if any(needle in p for p in pub_types for needle in SCHOLARLY_PUBLICATION_TYPES):
-        s["peer_reviewed"] += 3
-    if any(p in ("review", "systematic review", "meta-analysis") or "review" in p.split()
-           for p in pub_types):
-        s["review"] += 6
-    for key in ("doi", "pmid", "journal"):
-        if meta.get(key):
-            s["peer_reviewed"] += 1
-    for label in ("citation", "journal", "conflict_of_interest", "keywords", "doi", "pmid"):
-        if label in labels:
-            s["peer_reviewed"] += 1
-    if any(seg.kind == "abstract" for seg in segments):
-        s["peer_reviewed"] += 1
-    words = max(1, len(content_text.split()))
-    per_k = 1000.0 / words
-    s["news"] += min(4.0, _count(NEWS_RE, content_text) * per_k * 0.4)
-    if "date" in labels and "authors" in labels:
-        s["news"] += 1
-    s["patient_education"] += min(4.0, _count(EDU_RE, content_text) * per_k * 0.3)
-    s["patient_education"] += sum(1 for seg in segments if seg.label == "heading"
-                                  and seg.text.rstrip().endswith("?")) * 0.5
-    if any(seg.kind == "cited_source" for seg in segments):
-        s["patient_education"] += 0.5
-    ctas = _count(CTA_RE, content_text) + sum(
-        1 for seg in segments if seg.kind == "boilerplate" and seg.label in ("promo", "contact")
-    )
-    s["commercial"] += min(5.0, ctas * 1.5)
-    if re.search(r"\.gov\b", str(meta.get("url", ""))):
-        s["government"] += 4
-    s["government"] += min(2.0, _count(GOV_RE, content_text) * per_k * 0.1)
-    comment_chars = sum(len(c.text) for c in comments)
-    if comment_chars > 2 * max(1, len(content_text)):
-        s["forum_or_comments"] += 4
-    if scholarly_format or s["peer_reviewed"] >= 4:
-        for k in ("news", "patient_education", "commercial", "government"):
-            s[k] *= 0.25
-    return s
 
 
 def _signals(raw: RawDocument, segments: Sequence[Segment], content_text: str,
