@@ -558,6 +558,33 @@ def eval_pages_cmd(obj: Context, folder: str, files_spec: str | None, split: boo
     click.echo(f"{scores['seconds']}s")
 
 
+@eval_group.command("html")
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--pages", "per_page", is_flag=True, help="Also give each page's F1 per system.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+def eval_html_cmd(folder: str, per_page: bool, as_json: bool) -> None:
+    """Article bodies from HTML pages: DIR holds html/ID.html(.gz) and ground-truth.json
+    (ID -> {"articleBody": ...}), the layout of the Zyte article-extraction benchmark.
+
+    evimap's body and abstract segments (the title not counted), evimap's cleaner alone
+    (evimap_own) and trafilatura.extract (defaults; and without comments), each scored on
+    word 4-shingles as the benchmark does (precision and recall averaged over pages, F1 of
+    the two; "tokens": single words), with seconds per page."""
+    from .evaluate.html import SYSTEMS, evaluate_html
+    scores = evaluate_html(Path(folder), per_page=per_page)
+    if as_json:
+        _echo_json(scores)
+        return
+    click.echo(f"{scores['pages']} pages; word {scores['shingle']}-shingles (tokens: words)")
+    click.echo(f"{'':<26}{'P':>8}{'R':>8}{'F1':>8}{'tok F1':>8}{'s/page':>9}")
+    for name in SYSTEMS:
+        s = scores[name]
+        click.echo(f"{name:<26}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+                   f"{s['tokens']['f1']:>8.3f}{s['seconds_per_page']:>9.4f}")
+    for page_id, row in scores.get("per_page_f1", {}).items():
+        click.echo(f"  {page_id:<24}" + "".join(f"{row[n]:>8.3f}" for n in SYSTEMS))
+
+
 def _pages_table(blocks: dict[str, dict[str, Any]]) -> None:
     def row(label: str, get: Any) -> None:
         click.echo(f"{label:<30}" + "".join(f"{get(b):>12}" for b in blocks.values()))

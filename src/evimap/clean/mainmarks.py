@@ -1,11 +1,20 @@
 """A reader's main-content marks (HTML: trafilatura) applied over the cleaner's decisions.
 
 An HTML block carries ``attrs["main"]`` when trafilatura found the page's main content (see
-:mod:`evimap.read.htmlmain`). Body text outside it becomes boilerplate labelled
-``outside_main``, with the reason saying so; text inside it that the cleaner took for chrome
-becomes body again, unless a boilerplate cue on a short line gave it away ("Subscribe to our
-newsletter" inside an article). Titles, metadata (bylines, dates), comments, cited sources and
-references keep the cleaner's reading: those are evimap's own strengths.
+:mod:`evimap.read.htmlmain`). The marks replace the cleaner's *positional* guesses, never its
+local evidence:
+
+- body outside the main content becomes boilerplate labelled ``outside_main`` (the cleaner's
+  zone, from the title to the last prose paragraph, takes in captions, bios and sidebars);
+- chrome inside the main content becomes body again only when position alone made it chrome
+  (before or after the main text, inside a region a "Related posts" opener started); a cue,
+  a chrome hint (nav, share, footer, aside) or link density keeps it chrome;
+- titles, metadata (bylines, dates), comments, cited sources and references keep the
+  cleaner's reading: those are evimap's own strengths.
+
+When trafilatura's main content holds under a third of the words the cleaner calls body, it
+most likely missed the text (a landing page, a layout it does not know): the cleaner's body
+then stays body.
 """
 
 from __future__ import annotations
@@ -19,28 +28,33 @@ if TYPE_CHECKING:
 
 OUTSIDE_MAIN_REASON = "outside the main content (trafilatura)"
 INSIDE_MAIN_REASON = "in the main content (trafilatura)"
-_CUE_MAX_WORDS = 12     # a cue on a line this short outweighs trafilatura's main content
+#: Reasons the cleaner gives from a unit's position alone (see classify._zone, _Scan).
+_POSITIONAL = ("short text before the main content", "after the main content",
+               "in the region opened by", "menu entry after")
 _KEPT_KINDS = frozenset({"title", "metadata", "comment", "cited_source", "references"})
-_KEPT_LABELS = frozenset({"duplicate_title", "empty_section"})
+_BODY_KINDS = frozenset({"body", "abstract"})
 _BODY_LABELS = {"heading": "heading", "list_item": "list_item", "table": "table",
                 "blockquote": "quote"}
+_MIN_BODY_IN_MAIN = 1 / 3
 
 
 def apply_main_marks(units: list[Unit], decisions: list[Decision]) -> None:
-    """Turn body outside the main content into boilerplate, and chrome inside it into body."""
-    for unit, decision in zip(units, decisions, strict=True):
-        main = unit.attrs.get("main")
-        if main is None or decision.kind in _KEPT_KINDS or unit.hint in ("comment", "title"):
-            continue
-        if not main and decision.kind in ("body", "abstract"):
+    """Decisions revised by the units' main-content marks, in place (no marks: unchanged)."""
+    marked = [(u, d) for u, d in zip(units, decisions, strict=True)
+              if u.attrs.get("main") is not None
+              and d.kind not in _KEPT_KINDS and u.hint not in ("comment", "title")]
+    if not marked:
+        return
+    body = [(len(u.text.split()), bool(u.attrs["main"])) for u, d in marked
+            if d.kind in _BODY_KINDS]
+    words = sum(n for n, _ in body)
+    trusted = not words or sum(n for n, main in body if main) >= _MIN_BODY_IN_MAIN * words
+    for unit, decision in marked:
+        main = bool(unit.attrs["main"])
+        if not main and trusted and decision.kind in _BODY_KINDS:
             decision.kind, decision.label = "boilerplate", "outside_main"
             decision.reason = OUTSIDE_MAIN_REASON
-        elif main and decision.kind == "boilerplate" and not _cue_on_short_line(unit, decision):
-            decision.kind, decision.label = "body", _BODY_LABELS.get(unit.hint or "", "")
+        elif main and decision.kind == "boilerplate" and decision.reason.startswith(_POSITIONAL):
+            decision.kind = "body"
+            decision.label = _BODY_LABELS.get(unit.hint or "", "")
             decision.reason = INSIDE_MAIN_REASON
-
-
-def _cue_on_short_line(unit: Unit, decision: Decision) -> bool:
-    if decision.label in _KEPT_LABELS:
-        return True
-    return decision.reason.startswith("cue ") and len(unit.text.split()) <= _CUE_MAX_WORDS

@@ -19,6 +19,7 @@ from ..model import RawDocument
 from ..settings import Settings
 from .builder import TextBuilder
 from .decode import clean_fragment, decode_bytes
+from .htmlmain import extract_main, mark_blocks
 from .htmlwalk import BlockWalker
 from .source import Source
 from .xmlsafe import html_parser, text_of
@@ -48,14 +49,23 @@ _CHROME_ANCESTORS = frozenset({"nav", "header", "footer", "aside"})
 
 def read_html(source: Source, settings: Settings) -> Iterator[RawDocument]:
     """Read one web page (size-limited)."""
-    data = source.read_limited(settings.max_file_mb)
-    declared = _declared_charset(data[:4096])
-    decoded = decode_bytes(data, source.label, declared)
-    yield parse_html(decoded.text, source.label, {"encoding": decoded.encoding})
+    yield html_document(source.read_limited(settings.max_file_mb), source.label)
 
 
-def parse_html(text: str, path: str, metadata: dict[str, Any] | None = None) -> RawDocument:
-    """A decoded page as a document with blocks, title and metadata."""
+def html_document(data: bytes, path: str, main_content: bool = True) -> RawDocument:
+    """The bytes of one page as a document: decoded (see the module's rules), then parsed."""
+    decoded = decode_bytes(data, path, _declared_charset(data[:4096]))
+    return parse_html(decoded.text, path, {"encoding": decoded.encoding},
+                      main_content=main_content)
+
+
+def parse_html(text: str, path: str, metadata: dict[str, Any] | None = None,
+               main_content: bool = True) -> RawDocument:
+    """A decoded page as a document with blocks, title and metadata.
+
+    With ``main_content`` (the default) trafilatura marks the blocks of the main content and
+    fills the metadata the page's tags lack (see :mod:`.htmlmain`).
+    """
     root, truncated = _parse(text, path)
     metadata = {**(metadata or {}), **page_metadata(root)}
     body = root.find("body")
@@ -71,11 +81,31 @@ def parse_html(text: str, path: str, metadata: dict[str, Any] | None = None) -> 
         reason = ("HTML nested too deeply (the parser stops at 256 levels)" if truncated
                   else "no visible text in the HTML page")
         raise InputError(path, reason)
+    blocks = builder.blocks
+    main = extract_main(root, metadata.get("url")) if main_content else None
+    if main is not None:
+        blocks = mark_blocks(builder.text, blocks, main)
+        metadata = _with_main_metadata(metadata, main.metadata)
     heading = clean_fragment(text_of(title_element)) if title_element is not None else ""
     title = (metadata.get("citation_title") or metadata.get("og_title") or heading
-             or metadata.get("html_title") or None)
+             or metadata.get("main_title") or metadata.get("html_title") or None)
     return RawDocument(path=path, record=0, format="html", text=builder.text, title=title,
-                       blocks=builder.blocks, metadata=metadata)
+                       blocks=blocks, metadata=metadata)
+
+
+def _with_main_metadata(metadata: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    """trafilatura's authors, date, site name and URL where the page's tags gave none."""
+    merged = dict(metadata)
+    for key in ("authors", "date", "site_name", "url"):
+        if found.get(key) and not merged.get(key):
+            merged[key] = found[key]
+    if found.get("title"):
+        merged["main_title"] = found["title"]
+    if "year" not in merged:
+        year = re.match(r"(\d{4})", str(merged.get("date", "")))
+        if year:
+            merged["year"] = int(year.group(1))
+    return merged
 
 
 def _declared_charset(head: bytes) -> str | None:
