@@ -66,3 +66,9 @@ train-relations: $(STAMP)
 .PHONY: train-pairs
 train-pairs: $(STAMP)
 	$(BIN)/evimap train pairs
+
+# Rebuild the cleaner's line model (chrome vs content) from pages-dev 001-040 and own pages
+# (then: evimap eval pages).
+.PHONY: train-boilerplate
+train-boilerplate: $(STAMP)
+	$(BIN)/evimap train boilerplate

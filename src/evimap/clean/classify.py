@@ -366,9 +366,13 @@ def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], fi
 
 
 def _content_like(units: list[Unit], local: list[_Local], i: int) -> bool:
-    """Short text that reads as content (a list item, a sentence, a table) after the main text."""
+    """Text that reads as content after the main text: a list item, a sentence, a table, or
+    plain running text whose sentence end is missing (an excerpt cut mid-sentence, a paragraph
+    ending in a citation marker such as "...disability.Citation4")."""
     f = local[i].feats
-    return (f.list_item or units[i].hint in ("table", "blockquote")
+    running = (units[i].hint is None and f.words >= 12 and f.stopword_ratio >= 0.2
+               and not f.truncated and local[i].cues.score < 1.0)
+    return (f.list_item or units[i].hint in ("table", "blockquote") or running
             or (f.terminal and f.words >= 4 and f.stopword_ratio >= 0.15))
 
 

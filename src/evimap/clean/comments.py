@@ -1,8 +1,9 @@
 """Reader-comment headers: who wrote a comment and when.
 
 Comment sections in scrapes put a header above each comment; the shapes seen in the wild
-include a date line followed by "(1) Deborah says:", "Posted by Rosa M. on 12 March 2023",
-"Rosa M. · 12 March 2023 at 21:04", or a name line followed by a date line. A header may take
+include a date line followed by "(1) Deborah says:", "Tiffany said...", "says: Beryl Walker",
+"Posted by Rosa M. on 12 March 2023", "Rosa M. · 12 March 2023 at 21:04", or a name line
+followed by a date line. A header may take
 one or two units; :func:`parse_header` reads it at a position in the unit list.
 """
 
@@ -18,7 +19,11 @@ from .metadata import is_name_like
 
 _SAYS_RE = re.compile(
     r"^\s*(?:\(?#?\d{1,4}[).:]?\s*)?(?P<author>[^\s].{0,60}?)\s+"
-    r"(?:says|said|writes|wrote|replied|commented)\s*:?\s*$", re.I)
+    r"(?:says|said|writes|wrote|replied|commented)\s*(?::|\.\.\.|…)?\s*$", re.I)
+#: The verb first: "says: Beryl Walker" (some themes put the name after it).
+_SAYS_FIRST_RE = re.compile(
+    r"^\s*(?:\(?#?\d{1,4}[).:]?\s*)?(?:says|said|writes|wrote)\s*:\s*(?P<author>\S.{0,60}?)\s*$",
+    re.I)
 _POSTED_BY_RE = re.compile(
     r"^\s*(?:posted|comment(?:ed)?|reply|submitted|written)\s+by\s+(?P<author>.{1,60}?)"
     r"\s*(?:\bon\b|\bat\b|[|·•—–,-])\s*(?P<date>.+?)\s*$", re.I)
@@ -57,6 +62,9 @@ def _single(text: str, after_content: bool) -> CommentHeader | None:
     numbered = bool(re.match(r"\s*\(?#?\d", text))
     if m and _handle(m.group("author")) and (after_content or numbered):
         return CommentHeader(1, m.group("author").strip(), None, "'... says:' line")
+    m = _SAYS_FIRST_RE.match(text)
+    if m and _handle(m.group("author")) and (after_content or numbered):
+        return CommentHeader(1, m.group("author").strip(), None, "'says: ...' line")
     m = _POSTED_BY_RE.match(text)
     if m and is_date_line(m.group("date")):
         return CommentHeader(1, m.group("author").strip(), parse_date(m.group("date")),

@@ -37,6 +37,7 @@ MODEL_DIR = HERE / "models"
 MODEL_FILE = "boilerplate.json"
 
 _DIGIT_RE = re.compile(r"\d")
+_YOU_RE = re.compile(r"\b(?:you|your|you['’](?:ve|re|ll)|we|our|us)\b", re.I)
 _EMAIL_URL_RE = re.compile(r"\S+@\S+\.\w{2,}|https?://\S+|www\.\S+")
 _REFERENCE_RE = re.compile(r"\b(?:19|20)\d\d\b.*(?:\bet al\b|\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
                            r"[A-Z][a-z]+ [A-Z]{1,2}[,.]|\.\s+[A-Z][a-z]+\.)|^[A-Z][a-z]+ [A-Z]{1,2}"
@@ -93,7 +94,7 @@ def feature_names() -> list[str]:
             "question", "colon_end", "sentences", "digits", "url_or_email", "list_item",
             "position", "before_prose", "prose_distance", "repeated", "cue_score",
             "cue_chrome", "metadata", "reference_like", "bar_separator", "prose",
-            "term_coverage", "short_covered"]
+            "term_coverage", "short_covered", "second_person"]
     base += [f"term_{g}" for g in _groups()]
     near = ["prose", "chrome", "words", "covered"]
     return base + [f"prev_{n}" for n in near] + [f"next_{n}" for n in near] + ["bias"]
@@ -127,6 +128,7 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
             float(cue_chrome[i]), float(meta[i]), float(bool(_REFERENCE_RE.search(t))),
             float("|" in t), float(prose[i]), th.coverage,
             float(th.coverage >= 0.5 and f.words <= 8),
+            len(_YOU_RE.findall(t)) / f.words if f.words else 0.0,
         ]
         row += [min(th.counts.get(g, 0), 2) / 2 for g in groups]
         rows.append(row)
