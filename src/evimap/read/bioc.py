@@ -7,12 +7,12 @@ parses with lxml's defaults, so it is not used); JSON is a collection (``{"docum
 [...]}``), a list of documents, PubTator3's ``{"PubTator3": [...]}``, or one document or
 collection per line.
 
-The text puts each passage at its BioC ``offset``, so annotation offsets need no change:
-the gap before a passage is one space when the offset says so (a title and its abstract
-read exactly as PubTator's ``title + " " + abstract``), a few line breaks for a wider gap,
-and a passage whose offset overlaps the text before it or leaves a gap over
-``_MAX_GAP`` characters is placed after a blank line, its annotations moved with it.
-``offset_map`` maps the NFC text back to these placed offsets. Passages are blocks with
+The text keeps the gaps BioC's offsets leave between passages, so annotation offsets need
+no change: one space when the offset says so (a title and its abstract read exactly as
+PubTator's ``title + " " + abstract``), a few line breaks for a wider gap; a passage that
+overlaps the one before it or leaves a gap over ``_MAX_GAP`` characters follows a blank
+line instead, and its annotations move with it. ``offset_map`` maps the NFC text back to
+these placed offsets (BioC's own unless a passage moved). Passages are blocks with
 their kind from ``infons["type"]`` or ``infons["section_type"]``.
 
 Annotations become gold mentions: type from ``infons["type"]``, IDs from the first of
@@ -278,15 +278,16 @@ def to_raw_document(doc: Any, path: str, index: int) -> RawDocument:
         if not body.strip():
             continue
         offset = int(passage.offset)
-        gap = offset - length
-        if not parts:
-            sep, start = "", 0
+        gap = offset - placed[-1][1] if placed else 0
+        if not placed:
+            sep = ""
         elif gap == 1:
-            sep, start = " ", offset
+            sep = " "
         elif 2 <= gap <= _MAX_GAP:
-            sep, start = "\n" * gap, offset
+            sep = "\n" * gap
         else:
-            sep, start = "\n\n", length + 2
+            sep = "\n\n"
+        start = length + len(sep)
         parts += [sep, body]
         placed.append((offset, offset + len(body), start - offset, passage))
         length = start + len(body)
@@ -295,12 +296,12 @@ def to_raw_document(doc: Any, path: str, index: int) -> RawDocument:
         raise RecordError(f"document {doc.id or '(no id)'} has no passage text")
     text, offset_map = normalise_text(original)
     blocks, title = _blocks(placed, original, text, offset_map)
-    annotations = [a for _, _, _, p in placed for a in _all_annotations(p)]
-    annotations += list(doc.annotations)
+    annotations = [(a, [home]) for home in placed for a in _all_annotations(home[3])]
+    annotations += [(a, placed) for a in doc.annotations]
     ids_by_ref: dict[str, tuple[str, ...]] = {}
     mentions: list[GoldMention] = []
-    for ann in annotations:
-        mention = _mention(ann, placed, original, text, offset_map, warnings)
+    for ann, homes in annotations:
+        mention = _mention(ann, homes, original, text, offset_map, warnings)
         if mention is not None:
             mentions.append(mention)
             if ann.id:
@@ -367,15 +368,17 @@ def _blocks(placed: list[tuple[int, int, int, Any]], original: str, text: str,
     return blocks, title
 
 
-def _mention(ann: Any, placed: list[tuple[int, int, int, Any]], original: str, text: str,
+def _mention(ann: Any, homes: list[tuple[int, int, int, Any]], original: str, text: str,
              offset_map: OffsetMap | None, warnings: list[str]) -> GoldMention | None:
+    """A mention from an annotation of one of the ``homes`` passages (its own passage, or
+    any for a document-level annotation), its offsets moved with that passage."""
     name = f"annotation {ann.id or ann.text[:30]!r}"
     if not ann.locations:
         warnings.append(f"{name} has no location; skipped")
         return None
     first = min(int(loc.offset) for loc in ann.locations)
     last = max(int(loc.offset) + int(loc.length) for loc in ann.locations)
-    home = next(((e, sh) for s, e, sh, _ in placed if s <= first < e), None)
+    home = next(((e, sh) for s, e, sh, _ in homes if s <= first < e), None)
     if home is None or not first < last <= home[0]:
         warnings.append(f"{name}: span {first}-{last} is outside the passages' text; "
                         "mention dropped")
@@ -439,7 +442,7 @@ def _metadata(doc: Any, placed: list[tuple[int, int, int, Any]]) -> dict[str, An
     if infons.get("date"):
         meta["date"] = str(infons["date"])[:10]
     meta["authors"] = _authors(infons)
-    if not meta["pmid"] and doc_id:
+    if not (meta["pmid"] or meta["pmcid"]) and doc_id:
         meta["bioc_id"] = doc_id
     return {k: v for k, v in meta.items() if v}
 

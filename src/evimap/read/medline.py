@@ -141,7 +141,7 @@ def parse_record(record: _Record, path: str, index: int) -> RawDocument:
         "journal_abbrev": _clean(record.first("TA")),
         "authors": _authors(record),
         "keywords": [_clean(k) for k in record.values("OT")],
-        "mesh_terms": [_descriptor(h) for h in record.values("MH")],
+        "mesh_terms": list(dict.fromkeys(_descriptor(h) for h in record.values("MH"))),
         "publication_types": [_clean(p) for p in record.values("PT")],
         "coi": _clean(" ".join(record.values("COIS"))),
         "language": _clean(record.first("LA")),

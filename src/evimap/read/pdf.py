@@ -199,7 +199,7 @@ def _drop_margins(pages: list[_Page]) -> list[str]:
         counts.update({_key(line.text) for line in margins})
     needed = max(2, int(len(pages) * _RUNNING_SHARE + 0.999))
     running = {k for k, n in counts.items() if n >= needed and k}
-    dropped: list[str] = []
+    dropped: dict[str, str] = {}                       # key -> first line dropped
     n_numbers = 0
     for page in pages:
         body_size = _median([ln.size for ln in page.lines if ln.size]) or 0.0
@@ -219,12 +219,13 @@ def _drop_margins(pages: list[_Page]) -> list[str]:
                     break
                 if why == "number":
                     n_numbers += 1
-                elif line.text not in dropped:
-                    dropped.append(line.text)
+                else:
+                    dropped.setdefault(_key(line.text), line.text)
                 page.lines.remove(line)
+    out = list(dropped.values())
     if n_numbers:
-        dropped.append(f"{n_numbers} page number{'s' if n_numbers != 1 else ''}")
-    return dropped
+        out.append(f"{n_numbers} page number{'s' if n_numbers != 1 else ''}")
+    return out
 
 
 def _paragraphs(pages: list[_Page]) -> Iterator[tuple[int, str, str]]:
