@@ -65,8 +65,12 @@ class TermHits:
     evidence: str               # the longest hit's text
 
 
+def _visible(text: str) -> int:
+    return len(text) - sum(1 for c in text if c.isspace())
+
+
 def find_terms(text: str) -> TermHits:
-    covered = bytearray(len(text))
+    spans: list[tuple[int, int]] = []
     counts: dict[str, int] = {}
     chars: dict[str, int] = {}
     evidence = ""
@@ -76,12 +80,19 @@ def find_terms(text: str) -> TermHits:
                 continue
             counts[label] = counts.get(label, 0) + 1
             chars[label] = chars.get(label, 0) + m.end() - m.start()
-            covered[m.start():m.end()] = b"\1" * (m.end() - m.start())
+            spans.append((m.start(), m.end()))
             if m.end() - m.start() > len(evidence):
                 evidence = m.group(0)
-    letters = sum(1 for c in text if not c.isspace())
-    inside = sum(1 for c, x in zip(text, covered, strict=True) if x and not c.isspace())
-    label = max(chars, key=lambda k: chars[k]) if chars else ""
+    if not spans:
+        return TermHits({}, 0.0, "", "")
+    inside, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            inside += _visible(text[start:end])
+            reach = end
+    letters = _visible(text)
+    label = max(chars, key=lambda k: chars[k])
     return TermHits(counts, inside / letters if letters else 0.0, label, evidence)
 
 
