@@ -728,3 +728,13 @@ def test_batch_with_bad_files_ingests_the_good_ones(tmp_path: Path, settings: Se
     finally:
         ev.close()
 
+
+
+def test_readme_lists_every_format() -> None:
+    """The read stage's row of the README names each format the readers take."""
+    from evimap.read import FORMATS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| 1 read |")]
+    for fmt in FORMATS:
+        assert fmt.name.lower() in row.lower(), fmt.name

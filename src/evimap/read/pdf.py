@@ -10,8 +10,10 @@ Dropped lines are kept out of the text, which is all the offsets refer to; they 
 in ``metadata["dropped_lines"]`` (distinct running lines, then a count of page numbers).
 
 Lines join into paragraphs (blocks): a new block starts after a vertical gap wider than
-the page's usual line spacing, after a short line that ends a sentence, or at a heading
-(a short line without final punctuation set apart by a gap). A word hyphenated at a line
+the page's usual line spacing, after a short line that ends a sentence, at a bullet, or
+at a heading (lines set larger than the body text, or a short line without final
+punctuation set apart by a gap); the title is the first of the largest lines on page 1
+or the paragraph there that the info dictionary's title names. A word hyphenated at a line
 break is rejoined (``treat-`` + ``ment``); a page break continues the paragraph unless
 the last line ended a sentence. Each block's ``attrs["page"]`` is its first page (from 1).
 Metadata: ``title`` and ``authors`` from the PDF's info dictionary when present,
@@ -51,6 +53,7 @@ _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _LAST_WORD = re.compile(r"[\w-]+$")
 _FIRST_WORD = re.compile(r"[\w-]+")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
+_BULLET = re.compile(r"^[•◦▪▫●○‣∙■□➢✓]\s")
 _WORD = re.compile(r"\w+")
 #: pypdf's errors on broken files are not one class; these are what its parser raises.
 _PARSE_ERRORS: tuple[type[Exception], ...] = (
@@ -299,6 +302,8 @@ def _vocabulary(pages: list[_Page]) -> frozenset[str]:
 
 def _breaks(previous: _Line, line: _Line, spacing: float | None, width: float) -> bool:
     """Does ``line`` start a new paragraph after ``previous`` on the same page?"""
+    if _BULLET.match(line.text):
+        return True
     gap = _gap(previous, line)
     if gap is not None and spacing and (gap > spacing * 1.4 or gap < -spacing * 0.5):
         # a wider gap; or a jump up (a new column) continues an unfinished sentence
