@@ -84,7 +84,8 @@ class RawDocument:
 
     path: str                       # the file it came from
     record: int                     # index of the record within the file (0 for one-doc files)
-    format: str                     # text, html, pubmed, jats, pubtator, jsonl
+    format: str                     # text, html, pubmed (XML or MEDLINE), jats, pubtator, jsonl,
+                                    # pdf, bioc
     text: str                       # decoded, NFC-normalised text that all offsets refer to
     title: str | None = None
     blocks: list[Block] = field(default_factory=list)   # empty: the cleaner splits ``text``
