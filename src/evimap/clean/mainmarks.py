@@ -6,9 +6,10 @@ local evidence:
 
 - body outside the main content becomes boilerplate labelled ``outside_main`` (the cleaner's
   zone, from the title to the last prose paragraph, takes in captions, bios and sidebars);
-- chrome inside the main content becomes body again only when position alone made it chrome
-  (before or after the main text, inside a region a "Related posts" opener started); a cue,
-  a chrome hint (nav, share, footer, aside) or link density keeps it chrome;
+- chrome inside the main content becomes body again when position made it chrome (before or
+  after the main text, inside a region a "Related posts" opener started) or the class names
+  of its containers did (a reader hint: nav, share, aside, ...) and its own text has no cue
+  and few links; evidence in the text itself (a cue, link density) keeps it chrome;
 - titles, metadata (bylines, dates), comments, cited sources and references keep the
   cleaner's reading: those are evimap's own strengths.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .blocks import Unit
+from .cues import assess
 
 if TYPE_CHECKING:
     from .classify import Decision
@@ -36,6 +38,7 @@ _BODY_KINDS = frozenset({"body", "abstract"})
 _BODY_LABELS = {"heading": "heading", "list_item": "list_item", "table": "table",
                 "blockquote": "quote"}
 _MIN_BODY_IN_MAIN = 1 / 3
+_MAX_LINK_DENSITY = 0.5
 
 
 def apply_main_marks(units: list[Unit], decisions: list[Decision]) -> None:
@@ -54,7 +57,16 @@ def apply_main_marks(units: list[Unit], decisions: list[Decision]) -> None:
         if not main and trusted and decision.kind in _BODY_KINDS:
             decision.kind, decision.label = "boilerplate", "outside_main"
             decision.reason = OUTSIDE_MAIN_REASON
-        elif main and decision.kind == "boilerplate" and decision.reason.startswith(_POSITIONAL):
+        elif main and decision.kind == "boilerplate" and _only_placed(unit, decision):
             decision.kind = "body"
             decision.label = _BODY_LABELS.get(unit.hint or "", "")
             decision.reason = INSIDE_MAIN_REASON
+
+
+def _only_placed(unit: Unit, decision: Decision) -> bool:
+    """Chrome for where the unit is (position, containers), not for what its text says."""
+    if decision.reason.startswith(_POSITIONAL):
+        return True
+    return (decision.reason.startswith("reader hint")
+            and float(unit.attrs.get("link_density") or 0.0) < _MAX_LINK_DENSITY
+            and not assess(unit.text).hits)

@@ -110,7 +110,7 @@ def evaluate_html(folder: Path, per_page: bool = False) -> dict[str, Any]:
     return result
 
 
-def shingle_counts(gold: str, predicted: str, n: int) -> tuple[float, float, float]:
+def shingle_counts(gold: str, predicted: str, n: int = SHINGLE) -> tuple[float, float, float]:
     """True positives, false positives, false negatives over word n-grams, as shares."""
     true, pred = _shingles(gold, n), _shingles(predicted, n)
     tp = sum((true & pred).values())

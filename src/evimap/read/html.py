@@ -82,7 +82,8 @@ def parse_html(text: str, path: str, metadata: dict[str, Any] | None = None,
                   else "no visible text in the HTML page")
         raise InputError(path, reason)
     blocks = builder.blocks
-    main = extract_main(root, metadata.get("url")) if main_content else None
+    lacking = not (metadata.get("date") and metadata.get("authors") and metadata.get("url"))
+    main = extract_main(root, metadata.get("url"), lacking) if main_content else None
     if main is not None:
         blocks = mark_blocks(builder.text, blocks, main)
         metadata = _with_main_metadata(metadata, main.metadata)

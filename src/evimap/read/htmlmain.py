@@ -50,9 +50,13 @@ class MainContent:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def extract_main(root: etree._Element, url: str | None = None) -> MainContent | None:
-    """trafilatura's main content of a parsed page (it works on a copy), or None."""
-    options = Extractor(output_format="python", with_metadata=True, comments=True,
+def extract_main(root: etree._Element, url: str | None = None,
+                 with_metadata: bool = True) -> MainContent | None:
+    """trafilatura's main content of a parsed page (it works on a copy), or None.
+
+    ``with_metadata``: also its metadata (half its time goes to finding the date).
+    """
+    options = Extractor(output_format="python", with_metadata=with_metadata, comments=True,
                         tables=True, url=url)
     try:
         document = trafilatura.bare_extraction(root, options=options)

@@ -42,7 +42,7 @@ class Words:
 
     def any_part(self, fragments: tuple[str, ...]) -> bool:
         """A fragment occurs anywhere in the class/id ("nav" matches "navbar")."""
-        return any(f in self.raw for f in fragments)
+        return bool(self.parts) and any(f in self.raw for f in fragments)
 
 
 # --- regions ---------------------------------------------------------------------------------
