@@ -360,6 +360,9 @@ def test_bioc_json_lines_and_bad_documents(biored_dev: Path, tmp_path: Path,
     assert isinstance(items[1], InputError) and items[1].path == f"{path}:2"
     assert "offset 'abc' is not a number" in items[1].reason
     assert isinstance(items[2], InputError) and items[2].path == f"{path}:3"
+    jsonl = tmp_path / "docs.jsonl"                 # BioC, not evimap's JSONL records
+    jsonl.write_text("\n".join(lines), encoding="utf-8")
+    assert [d.format for d in docs_of(jsonl, settings)] == ["bioc"] * 3
 
 
 def test_bioc_odd_annotations_are_skipped_with_a_warning(biored_dev: Path, tmp_path: Path,
@@ -427,6 +430,9 @@ def test_bad_bioc_files_are_errors_naming_the_file(tmp_path: Path,
     bad_json = tmp_path / "bad.bioc.json"
     bad_json.write_text('{"source": "x", "documents": [{"id": 1,', encoding="utf-8")
     assert file_error(bad_json, settings).startswith("malformed JSON")
+    empty = tmp_path / "empty.bioc.json"
+    empty.write_text('{"source": "x", "documents": {}}', encoding="utf-8")
+    assert file_error(empty, settings).startswith("no BioC documents")
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE")
     xxe = tmp_path / "xxe.xml"

@@ -160,9 +160,11 @@ def _read_json(source: Source, settings: Settings) -> Iterator[RawDocument | Inp
             continue
         found = list(_json_documents(value))
         if not found:
-            yield InputError(f"{source.label}:{lineno}", "no BioC documents: expected a "
-                             "collection with 'documents', a document with 'passages' or "
-                             "a list of documents")
+            reason = ("no BioC documents: expected a collection with 'documents', a "
+                      "document with 'passages' or a list of documents")
+            if len(items) == 1:
+                raise InputError(source.label, reason)
+            yield InputError(f"{source.label}:{lineno}", reason)
         for obj in found:
             where = f"{source.label}:{lineno}" + (f" (document {index + 1})"
                                                   if lineno == 1 else "")

@@ -46,8 +46,8 @@ _ZONE = 3
 #: A margin line on at least this share of the pages is a running header or footer.
 _RUNNING_SHARE = 0.4
 _PAGE_NUMBER = re.compile(
-    r"^(?:(?:page|p\.?)\s*)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—]?"
-    r"(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
+    r"^(?:(?:page|p\.?)\s*)?[-–—]?\s*(?:\d{1,4}|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})"
+    r"(?:ix|iv|v?i{0,3}))\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.?!:;][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _LAST_WORD = re.compile(r"[\w-]+$")

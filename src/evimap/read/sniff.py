@@ -102,8 +102,9 @@ def sniff_format(source: Source) -> str:
     name = source.name
     if name.endswith(".pubtator") or ".pubtator." in name:
         return "pubtator"
-    if name.endswith(_JSONL_EXTENSIONS):
-        return "jsonl"
+    if name.endswith(_JSONL_EXTENSIONS):        # BioC documents one per line, or records
+        return "bioc" if _BIOC_JSON.match(source.head(8192).removeprefix(_UTF8_BOM)) \
+            else "jsonl"
     if name.endswith(_HTML_EXTENSIONS):
         return "html"
     if name.endswith(".nxml"):
