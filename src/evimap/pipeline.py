@@ -253,7 +253,7 @@ def _ingest_file(store: Store, path: Path, settings: Settings, resources: Resour
             for chunk in _chunks(_read_all(path, settings, result)):
                 new = _new_records(store, chunk, spath, seen, result)
                 store.add_documents(list(_process_many(new, resources, pool)),
-                                    settings.near_dup_threshold)
+                                    dedup.CopyRule.from_settings(settings))
                 result.added += len(new)
             store.remove_documents(sorted(previous - seen))
             status = "error" if result.errors and not (result.added or result.known) else "ok"

@@ -57,8 +57,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest single-document file (text, HTML, JATS) read, in MB; record "
             "streams (PubMed XML, PubTator, JSONL) are read record by record.", float),
     Setting("near_dup_threshold", "EVIMAP_NEAR_DUP_THRESHOLD", lambda: 0.7,
-            "Estimated Jaccard similarity of word 3-shingles of the main content above which "
-            "two sources are one work.", float),
+            "Jaccard similarity of the word 3-shingles of two sources' main content (title, "
+            "abstract, body) from which they are one work (copies edited on both sides).",
+            float),
+    Setting("near_dup_containment", "EVIMAP_NEAR_DUP_CONTAINMENT", lambda: 0.6,
+            "Share of the smaller text's word 3-shingles found in the larger from which two "
+            "sources are one work (a truncated mirror, an abstract pasted into a page). On "
+            "pages-dev 001-040 copies score 0.83-1.0 and other pairs at most 0.05.", float),
+    Setting("near_dup_min_shingles", "EVIMAP_NEAR_DUP_MIN_SHINGLES", lambda: 50,
+            "Distinct word 3-shingles (about words) the smaller text needs to be a near copy "
+            "at all: shorter texts, like a cookie notice or a title, join only exact copies.",
+            int),
     Setting("jobs", "EVIMAP_JOBS", lambda: 1,
             "Worker processes for ingest (1 = in this process).", int),
     Setting("host", "EVIMAP_HOST", lambda: "127.0.0.1",
@@ -85,6 +94,8 @@ class Settings:
     extractors: str
     max_file_mb: float
     near_dup_threshold: float
+    near_dup_containment: float
+    near_dup_min_shingles: int
     jobs: int
     host: str
     port: int

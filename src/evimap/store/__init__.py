@@ -3,14 +3,15 @@
 Writes go through :meth:`Store.add_documents` inside :meth:`Store.transaction`, one
 transaction per input file, so a bad file never leaves half its records behind and a
 re-ingest of the same content changes nothing. Deduplication is a join here: exact copies
-share a content hash, near copies share an LSH band and pass the similarity threshold.
+share a content hash, near copies share an LSH band or shingle-sketch hashes and pass the
+copy rule; works are the connected components over them (:mod:`evimap.store.works`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -21,17 +22,27 @@ import duckdb
 from .. import dedup
 from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
+from . import works
 from .absent import remember_absent
 
 remember_absent()
 
-SCHEMA_VERSION = 3
-#: Older schema versions this evimap upgrades in place: version -> the statements that do it.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+SCHEMA_VERSION = 4
+#: A step of an upgrade: an SQL statement, or a function of the store for what SQL cannot do.
+MigrationStep = str | Callable[["Store"], None]
+#: Older schema versions this evimap upgrades in place: version -> the steps that take a store
+#: of that version to the next one (applied in turn up to ``SCHEMA_VERSION``).
+MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
     2: ("ALTER TABLE evidence ADD COLUMN IF NOT EXISTS rule VARCHAR",),
+    # version 4: works are connected components over copies found by containment or Jaccard
+    3: ("ALTER TABLE minhash ADD COLUMN IF NOT EXISTS n_shingles INTEGER",
+        "ALTER TABLE minhash ADD COLUMN IF NOT EXISTS n_sketch INTEGER",
+        "CREATE TABLE IF NOT EXISTS shingle_sketch (hash UINTEGER NOT NULL, "
+        "doc_id VARCHAR NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS copy_pairs (doc_a VARCHAR NOT NULL, doc_b VARCHAR NOT NULL, "
+        "containment DOUBLE NOT NULL, jaccard DOUBLE NOT NULL, PRIMARY KEY (doc_a, doc_b))",
+        lambda store: works.rebuild(store, dedup.CopyRule(), _now())),
 }
-#: Near-duplicate matching needs this many shingles; shorter texts match exactly or not at all.
-MIN_SHINGLES_FOR_NEAR_DUP = 20
 
 
 def _schema_sql() -> str:
@@ -139,31 +150,32 @@ class Store:
         return {r[0] for r in self.con.execute(
             "SELECT id FROM documents WHERE list_contains(?, id)", [list(doc_ids)]).fetchall()}
 
-    def add_documents(self, docs: Sequence[ProcessedDocument], threshold: float) -> list[str]:
+    def add_documents(self, docs: Sequence[ProcessedDocument], rule: dedup.CopyRule
+                      ) -> list[str]:
         """Insert new processed documents and everything derived from them, in one batch of
-        statements; returns each document's work id. The caller has checked they are new.
+        statements, and group them into works (see :mod:`evimap.store.works`); returns each
+        document's work id. The caller has checked they are new.
         """
         if not docs:
             return []
-        matcher = _WorkMatcher(self, docs, threshold)
+        keys = [works.DocKeys.of(pd) for pd in docs]
+        links, pairs = works.find_links(self, keys, rule)
         rows: dict[str, list[list[Any]]] = {t: [] for t in _BATCH_TABLES}
         concepts: dict[str, Any] = {}
-        work_ids = []
-        for pd in docs:
-            work_id, near, sim = matcher.assign(pd)
-            work_ids.append(work_id)
-            _document_rows(pd, work_id, near, sim, rows)
+        first_ids = [dedup.work_id(k.key) for k in keys]
+        for pd, k, link, work_id in zip(docs, keys, links, first_ids, strict=True):
+            _document_rows(pd, k, work_id, link.near_dup_of, link.similarity, rows)
             for m in pd.mentions:
                 concepts.setdefault(m.concept.id, m.concept)
             for c in pd.claims:
                 concepts.setdefault(c.subject.id, c.subject)
                 concepts.setdefault(c.object.id, c.object)
         known_works = {r[0] for r in self.con.execute(
-            "SELECT id FROM works WHERE list_contains(?, id)", [work_ids]).fetchall()}
+            "SELECT id FROM works WHERE list_contains(?, id)", [first_ids]).fetchall()}
         new_works: dict[str, list[Any]] = {}
-        for pd, work_id in zip(docs, work_ids, strict=True):
+        for pd, k, work_id in zip(docs, keys, first_ids, strict=True):
             if work_id not in known_works and work_id not in new_works:
-                new_works[work_id] = [work_id, _title(pd), pd.content_hash]
+                new_works[work_id] = [work_id, _title(pd), k.content_hash]
         now = _now()
         self.insert_rows("works", [[*w, now] for w in new_works.values()])
         if concepts:
@@ -176,21 +188,36 @@ class Store:
             row[-1] = now
         for table in _BATCH_TABLES:
             self.insert_rows(table, rows[table])
-        return work_ids
+        self.insert_rows("copy_pairs", pairs)
+        touched = {w for link, w in zip(links, first_ids, strict=True) if link.linked}
+        touched |= {w for link in links for w in link.works}
+        if not touched:
+            return first_ids
+        works.regroup(self, touched, now)
+        final = dict(self.con.execute(
+            "SELECT id, work_id FROM documents WHERE list_contains(?, id)",
+            [[k.doc_id for k in keys]]).fetchall())
+        return [final[k.doc_id] for k in keys]
 
     def remove_documents(self, doc_ids: Sequence[str]) -> None:
-        """Delete documents and everything derived from them; drop works left empty."""
+        """Delete documents and everything derived from them; a work they held together is
+        split into its remaining components, and works left empty are dropped."""
         if not doc_ids:
             return
         ids = list(doc_ids)
         con = self.con
+        touched = {r[0] for r in con.execute(
+            "SELECT DISTINCT work_id FROM documents WHERE list_contains(?, id)", [ids]
+        ).fetchall()}
         con.execute("DELETE FROM evidence WHERE claim_id IN "
                     "(SELECT id FROM claims WHERE list_contains(?, doc_id))", [ids])
         for table, col in (("claims", "doc_id"), ("mentions", "doc_id"),
                            ("segments", "doc_id"), ("lsh_bands", "doc_id"),
-                           ("minhash", "doc_id"), ("document_paths", "doc_id"),
-                           ("documents", "id")):
+                           ("shingle_sketch", "doc_id"), ("copy_pairs", "doc_a"),
+                           ("copy_pairs", "doc_b"), ("minhash", "doc_id"),
+                           ("document_paths", "doc_id"), ("documents", "id")):
             con.execute(f"DELETE FROM {table} WHERE list_contains(?, {col})", [ids])
+        works.regroup(self, touched, _now())
         con.execute("DELETE FROM works WHERE id NOT IN (SELECT work_id FROM documents)")
 
     # --- statements ------------------------------------------------------------------------
@@ -200,72 +227,11 @@ class Store:
         self.insert_rows("statements", rows)
 
 
-_BATCH_TABLES = ("documents", "minhash", "lsh_bands", "segments", "mentions", "claims",
-                 "evidence")
+_BATCH_TABLES = ("documents", "minhash", "lsh_bands", "shingle_sketch", "segments",
+                 "mentions", "claims", "evidence")
 
 
-class _WorkMatcher:
-    """Assigns works to a batch of new documents: one query for exact copies and one for
-    LSH candidates against the store, plus the batch's own earlier documents."""
-
-    def __init__(self, store: Store, docs: Sequence[ProcessedDocument],
-                 threshold: float) -> None:
-        self.threshold = threshold
-        self.by_hash: dict[str, tuple[str, str]] = {}
-        for h, work_id, doc_id in store.con.execute(
-                "SELECT content_hash, work_id, min(id) FROM documents "
-                "WHERE list_contains(?, content_hash) GROUP BY content_hash, work_id "
-                "ORDER BY 3", [[d.content_hash for d in docs]]).fetchall():
-            self.by_hash.setdefault(h, (work_id, doc_id))
-        self.bands: dict[tuple[int, int], list[tuple[str, list[int], str]]] = {}
-        keys = {(b, h) for d in docs if _near_dup_eligible(d)
-                for b, h in enumerate(dedup.band_hashes(d.minhash))}
-        if keys:
-            bands, hashes = zip(*sorted(keys), strict=True)
-            for band, h, doc_id, sig, work_id in store.con.execute(
-                    "SELECT b.band, b.hash, b.doc_id, m.signature, d.work_id FROM lsh_bands b "
-                    "JOIN minhash m ON m.doc_id = b.doc_id JOIN documents d ON d.id = b.doc_id "
-                    "WHERE (b.band, b.hash) IN "
-                    "(SELECT unnest(?::SMALLINT[]), unnest(?::BIGINT[]))",
-                    [list(bands), list(hashes)]).fetchall():
-                self.bands.setdefault((band, h), []).append((doc_id, sig, work_id))
-
-    def assign(self, pd: ProcessedDocument) -> tuple[str, str | None, float | None]:
-        """(work id, the document it duplicates, similarity) for the next document.
-
-        Exact copies (same content hash) join that work; else the most similar LSH candidate
-        whose estimated Jaccard similarity reaches the threshold; else a new work.
-        """
-        doc_id = pd.raw.id
-        found = self.by_hash.get(pd.content_hash)
-        eligible = _near_dup_eligible(pd)
-        bands = list(enumerate(dedup.band_hashes(pd.minhash))) if eligible else []
-        if found:
-            work_id, near, sim = found[0], found[1], 1.0
-        else:
-            best: tuple[float, str, str] | None = None
-            for key in bands:
-                for cand_id, sig, cand_work in self.bands.get(key, ()):
-                    s = dedup.similarity(pd.minhash, sig)
-                    if s >= self.threshold and (best is None or (s, cand_id) > best[:2]):
-                        best = (s, cand_id, cand_work)
-            if best:
-                work_id, near, sim = best[2], best[1], best[0]
-            else:
-                work_id, near, sim = stable_id("work", pd.content_hash), None, None
-        self.by_hash.setdefault(pd.content_hash, (work_id, doc_id))
-        for key in bands:
-            self.bands.setdefault(key, []).append((doc_id, pd.minhash, work_id))
-        return work_id, near, sim
-
-
-def _near_dup_eligible(pd: ProcessedDocument) -> bool:
-    """Near-duplicate matching needs enough text; shorter texts match exactly or not at all."""
-    words = dedup.normalise(dedup.main_text(pd.segments))
-    return len(dedup.shingles(words)) >= MIN_SHINGLES_FOR_NEAR_DUP
-
-
-def _document_rows(pd: ProcessedDocument, work_id: str, near: str | None,
+def _document_rows(pd: ProcessedDocument, keys: works.DocKeys, work_id: str, near: str | None,
                    sim: float | None, rows: dict[str, list[list[Any]]]) -> None:
     """Append the rows of one document to the batch, table by table."""
     raw, doc_id = pd.raw, pd.raw.id
@@ -278,10 +244,10 @@ def _document_rows(pd: ProcessedDocument, work_id: str, near: str | None,
         json.dumps([{"name": s.name, "weight": s.weight, "detail": s.detail}
                     for s in pd.profile.signals]),
         json.dumps(pd.profile.kind_scores), pd.profile.design, pd.content_hash,
-        None if near == doc_id else near, sim if near and near != doc_id else None,
-        n_comments, None])
-    rows["minhash"].append([doc_id, pd.minhash])
-    rows["lsh_bands"] += [[b, h, doc_id] for b, h in enumerate(dedup.band_hashes(pd.minhash))]
+        near, sim, n_comments, None])
+    rows["minhash"].append([doc_id, pd.minhash, len(keys.shingles), len(keys.sketch)])
+    rows["lsh_bands"] += [[b, h, doc_id] for b, h in enumerate(keys.bands)]
+    rows["shingle_sketch"] += [[h, doc_id] for h in keys.sketch]
     rows["segments"] += [[doc_id, i, s.kind, s.label, s.start, s.end, s.text, s.reason,
                           s.author, s.date] for i, s in enumerate(pd.segments)]
     rows["mentions"] += [[doc_id, i, m.segment, m.start, m.end, m.text, m.concept.id,
@@ -303,12 +269,19 @@ def _document_rows(pd: ProcessedDocument, work_id: str, near: str | None,
                                  e.asserted_by, e.study, e.extractor, e.rule])
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
-    """Upgrade a store of an older schema ``version`` in place, in one transaction."""
+def _migrate(store: Store, version: int) -> None:
+    """Upgrade a store of an older schema ``version`` in place, in one transaction. The
+    upgrade to version 4 recomputes works with the default :class:`~evimap.dedup.CopyRule`."""
+    con = store.con
     con.execute("BEGIN TRANSACTION")
     try:
-        for statement in MIGRATIONS[version]:
-            con.execute(statement)
+        for v in range(version, SCHEMA_VERSION):
+            for step in MIGRATIONS[v]:
+                if isinstance(step, str):
+                    con.execute(step)
+                else:
+                    step(store)
+        store._types.clear()
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                     [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
@@ -349,7 +322,7 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     if has_meta and has_meta[0]:
         version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
         if version is not None and int(version) in MIGRATIONS:
-            _migrate(con, int(version))
+            _migrate(store, int(version))
             version = SCHEMA_VERSION
         if version is None or int(version) != SCHEMA_VERSION:
             con.close()

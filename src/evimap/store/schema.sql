@@ -1,4 +1,4 @@
--- evimap store schema, version 2. One DuckDB file; see docs/schema.md for every column.
+-- evimap store schema, version 4. One DuckDB file; see docs/schema.md for every column.
 -- Offsets (start_offset, end_offset) are character offsets into documents.text.
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -18,11 +18,12 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (path, sha256)
 );
 
--- A work is one paper or page however many copies (sources) of it were ingested.
+-- A work is one paper or page however many copies (sources) of it were ingested: a connected
+-- component over copy_pairs and equal content hashes. Its id comes from its members' content.
 CREATE TABLE IF NOT EXISTS works (
-    id           VARCHAR PRIMARY KEY,
-    title        VARCHAR,
-    content_hash VARCHAR,
+    id           VARCHAR PRIMARY KEY,  -- stable_id('work', smallest member content key)
+    title        VARCHAR,              -- title of the member holding that key
+    content_hash VARCHAR,              -- smallest content hash of its members
     created_at   TIMESTAMP
 );
 
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS documents (
     design       VARCHAR,
     content_hash VARCHAR NOT NULL,
     near_dup_of  VARCHAR,              -- the document it matched when joining its work
-    similarity   DOUBLE,               -- estimated Jaccard similarity to near_dup_of
+    similarity   DOUBLE,               -- containment with near_dup_of (1.0: exact copy)
     n_comments   INTEGER NOT NULL,
     ingested_at  TIMESTAMP
 );
@@ -57,14 +58,32 @@ CREATE TABLE IF NOT EXISTS document_paths (
 );
 
 CREATE TABLE IF NOT EXISTS minhash (
-    doc_id    VARCHAR PRIMARY KEY,
-    signature UBIGINT[] NOT NULL
+    doc_id     VARCHAR PRIMARY KEY,
+    signature  UBIGINT[] NOT NULL,
+    n_shingles INTEGER,               -- distinct word 3-shingles of the main content
+    n_sketch   INTEGER                -- how many of them are in shingle_sketch
 );
 
 CREATE TABLE IF NOT EXISTS lsh_bands (
     band   SMALLINT NOT NULL,
     hash   BIGINT NOT NULL,
     doc_id VARCHAR NOT NULL
+);
+
+-- The sketch of a document's main content: its shingle hashes divisible by 8. Documents
+-- sharing enough of them are containment candidates (a short copy inside a long one).
+CREATE TABLE IF NOT EXISTS shingle_sketch (
+    hash   UINTEGER NOT NULL,
+    doc_id VARCHAR NOT NULL
+);
+
+-- Accepted near-copy pairs (doc_a < doc_b), verified on exact shingle sets.
+CREATE TABLE IF NOT EXISTS copy_pairs (
+    doc_a       VARCHAR NOT NULL,
+    doc_b       VARCHAR NOT NULL,
+    containment DOUBLE NOT NULL,        -- share of the smaller text's shingles in the larger
+    jaccard     DOUBLE NOT NULL,
+    PRIMARY KEY (doc_a, doc_b)
 );
 
 CREATE TABLE IF NOT EXISTS segments (
