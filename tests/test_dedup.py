@@ -197,6 +197,35 @@ def test_a_chain_in_one_batch_is_one_work_in_any_order(tmp_path, settings, data_
     assert len(ids) == 1 and len(next(iter(ids))) == 1
 
 
+def _abstract(data_dir: Path, pmc: str) -> str:
+    text = (data_dir / "evidence-inference" / "abstracts" / f"{pmc}.abst").read_text(
+        encoding="utf-8")
+    return " ".join(re.sub(r"(TITLE|ABSTRACT\.[A-Z]+):", " ", text).split())
+
+
+def test_a_digest_of_two_abstracts_joins_neither(tmp_path, settings, data_dir, resources):
+    """A page pasting two papers' abstracts holds each, but is a copy of neither: it must not
+    make the two papers one work, in any order; a clinic page pasting one abstract joins it."""
+    one, two = _abstract(data_dir, "PMC101395"), _abstract(data_dir, "PMC102323")
+    texts = {"S1": one, "S2": two, "A": f"Research digest of the week.\n\n{one}\n\n{two}",
+             "C": "Our clinic offers the newest pain care. Book a visit with our team today "
+                  f"and ask about this study.\n\n{one}"}
+    for key, text in texts.items():
+        (tmp_path / f"{key}.txt").write_text(text + "\n", encoding="utf-8")
+    results = set()
+    for n, order in enumerate(itertools.permutations(["A", "S1", "S2"])):
+        ev = _store(tmp_path, settings, resources, f"digest{n}")
+        try:
+            _ingest_in_order(ev, [tmp_path / f"{k}.txt" for k in (*order, "C")])
+            work = _work_of(ev)
+            assert work["S1.txt"] == work["C.txt"], order
+            assert len({work["S1.txt"], work["S2.txt"], work["A.txt"]}) == 3, order
+            results.add(tuple(sorted(work.items())))
+        finally:
+            ev.close()
+    assert len(results) == 1
+
+
 def test_removing_the_link_splits_the_work_as_if_never_joined(tmp_path, settings, data_dir,
                                                               resources):
     chain = _chain(data_dir)

@@ -43,6 +43,10 @@ SKETCH_MIN_SHARED = 2
 #: Exact copies (same content hash) join only with this many distinct shingles (about ten
 #: words): short texts such as "Erratum" or "Access denied" are not copies of one paper.
 EXACT_MIN_SHINGLES = 8
+#: A page holding two texts (each accepted by containment alone) whose shingles in it share
+#: less than this is a compilation (a digest pasting two abstracts), a copy of neither: on
+#: pages-dev 001-040 unrelated pages share at most 0.05, excerpts of one text far more.
+COMPILATION_OVERLAP = 0.2
 #: Segments that make up the main content compared across copies.
 MAIN_KINDS = frozenset({"title", "abstract", "body"})
 

@@ -40,7 +40,8 @@ MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
         "CREATE TABLE IF NOT EXISTS shingle_sketch (hash UINTEGER NOT NULL, "
         "doc_id VARCHAR NOT NULL)",
         "CREATE TABLE IF NOT EXISTS copy_pairs (doc_a VARCHAR NOT NULL, doc_b VARCHAR NOT NULL, "
-        "containment DOUBLE NOT NULL, jaccard DOUBLE NOT NULL, PRIMARY KEY (doc_a, doc_b))",
+        "containment DOUBLE NOT NULL, jaccard DOUBLE NOT NULL, part VARCHAR, "
+        "PRIMARY KEY (doc_a, doc_b))",
         lambda store: works.rebuild(store, dedup.CopyRule(), _now())),
 }
 

@@ -83,6 +83,8 @@ CREATE TABLE IF NOT EXISTS copy_pairs (
     doc_b       VARCHAR NOT NULL,
     containment DOUBLE NOT NULL,        -- share of the smaller text's shingles in the larger
     jaccard     DOUBLE NOT NULL,
+    part        VARCHAR,                -- accepted by containment alone: the document held in
+                                        -- the other (the smaller); null: accepted by Jaccard
     PRIMARY KEY (doc_a, doc_b)
 );
 

@@ -6,7 +6,8 @@ an accepted pair in ``copy_pairs`` (a near copy under :class:`~evimap.dedup.Copy
 is :func:`evimap.dedup.work_id` of the smallest content key of its members, so the partition
 and the ids depend on what is stored, never on the order it came in: when a new source links
 two works they are re-labelled as one, and when a removal splits a work its parts are
-re-labelled apart.
+re-labelled apart. One guard against bridging: a page holding two texts in separate parts of
+itself (a digest pasting two abstracts) is a copy of neither (:func:`compilations`).
 
 Finding links is a join in the store: a new source's candidates are the stored sources
 sharing its content hash, an LSH band of its MinHash signature (high Jaccard similarity) or at
@@ -152,7 +153,7 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
         ok, c, j = rule.compare(k.shingles, other_shingles)
         if ok:
             accepted.setdefault(i, []).append((c, j, other))
-            pairs.append([min(k.doc_id, other), max(k.doc_id, other), c, j])
+            pairs.append(_pair_row(rule, k.doc_id, k.shingles, other, other_shingles, c, j))
 
     for i, link in enumerate(links):
         if i in exact:
@@ -173,6 +174,14 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
             if other in index:
                 links[index[other]].linked = True
     return links, pairs
+
+
+def _pair_row(rule: dedup.CopyRule, a: str, sa: Collection[int], b: str, sb: Collection[int],
+              c: float, j: float) -> list[Any]:
+    """A ``copy_pairs`` row: ``part`` is the document held in the other when the pair was
+    accepted by containment alone (the smaller text), null when by Jaccard."""
+    part = None if j >= rule.jaccard else min((len(sa), a), (len(sb), b))[1]
+    return [min(a, b), max(a, b), c, j, part]
 
 
 def _batch_candidates(keys: Sequence[DocKeys], rule: dedup.CopyRule
@@ -213,45 +222,114 @@ def fetch_shingles(store: Store, doc_ids: Collection[str]) -> dict[str, frozense
     return out
 
 
-def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
-    """Recompute the works ``work_ids`` (None: every work) as connected components of their
-    documents over equal content hashes and ``copy_pairs``, and re-label documents, claims
-    and works where a component's content key changed."""
-    con = store.con
-    where = "" if work_ids is None else "WHERE list_contains(?, d.work_id)"
-    params = [] if work_ids is None else [sorted(work_ids)]
-    members = con.execute(
-        "SELECT d.id, d.content_hash, d.title, d.work_id, coalesce(m.n_shingles, 0) "
-        f"FROM documents d LEFT JOIN minhash m ON m.doc_id = d.id {where}", params).fetchall()
-    if not members:
-        return
-    ids = [m[0] for m in members]
-    parent = {d: d for d in ids}
+class _Components:
+    """Union-find over document ids; a component is named by its smallest id."""
 
-    def find(x: str) -> str:
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {d: d for d in ids}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+            self.parent[max(ra, rb)] = min(ra, rb)
 
+
+def _closure(store: Store, work_ids: Collection[str]) -> set[str]:
+    """``work_ids`` and every work reachable from them over ``copy_pairs`` (a pair left out
+    by the compilation guard links two works)."""
+    found = set(work_ids)
+    frontier = set(work_ids)
+    while frontier:
+        reached = {r[0] for r in store.con.execute(
+            "WITH m AS (SELECT id FROM documents WHERE list_contains(?, work_id)), "
+            "o AS (SELECT p.doc_b AS id FROM copy_pairs p JOIN m ON p.doc_a = m.id "
+            "      UNION SELECT p.doc_a FROM copy_pairs p JOIN m ON p.doc_b = m.id) "
+            "SELECT DISTINCT d.work_id FROM documents d JOIN o ON o.id = d.id",
+            [sorted(frontier)]).fetchall()}
+        frontier = reached - found
+        found |= frontier
+    return found
+
+
+def compilations(held: dict[str, set[str]], shingles: dict[str, frozenset[int]]) -> set[str]:
+    """The documents of ``held`` (document -> the documents held in it, accepted by
+    containment alone) that are compilations: two of the texts they hold occupy parts of
+    them sharing less than ``dedup.COMPILATION_OVERLAP`` (a digest pasting two abstracts),
+    so they are copies of neither. A page holding a truncated mirror and the full abstract,
+    or two overlapping excerpts, is not one."""
+    out = set()
+    for whole, parts in held.items():
+        if len(parts) < 2:
+            continue
+        body = shingles.get(whole, frozenset())
+        footprints = [shingles.get(p, frozenset()) & body for p in sorted(parts)]
+        for i, a in enumerate(footprints):
+            if any(dedup.containment(a, b) < dedup.COMPILATION_OVERLAP
+                   for b in footprints[i + 1:]):
+                out.add(whole)
+                break
+    return out
+
+
+def components(ids: Collection[str], exact: Iterable[tuple[str, str]],
+               pairs: Sequence[tuple[str, str, str | None]],
+               compiled: Collection[str] = ()) -> _Components:
+    """Works over documents ``ids``: connected components over ``exact`` links (same content
+    hash) and ``pairs`` (doc_a, doc_b, part), leaving out the pairs that hold a text in one of
+    the ``compiled`` documents (:func:`compilations`), so a digest never bridges two papers.
+    A function of the graph alone: the result never depends on the order of anything."""
+    out = _Components(ids)
+    for a, b in exact:
+        out.union(a, b)
+    for a, b, part in pairs:
+        if part is None or (b if part == a else a) not in compiled:
+            out.union(a, b)
+    return out
+
+
+def _held(pairs: Iterable[tuple[str, str, str | None]]) -> dict[str, set[str]]:
+    held: dict[str, set[str]] = {}
+    for a, b, part in pairs:
+        if part is not None:
+            held.setdefault(b if part == a else a, set()).add(part)
+    return held
+
+
+def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
+    """Recompute the works ``work_ids`` (None: every work), with those linked to them by a
+    copy pair, as :func:`components` of their documents, and re-label documents, claims and
+    works where a component's content key changed."""
+    con = store.con
+    scope = None if work_ids is None else sorted(_closure(store, work_ids))
+    where = "" if scope is None else "WHERE list_contains(?, d.work_id)"
+    members = con.execute(
+        "SELECT d.id, d.content_hash, d.title, d.work_id, coalesce(m.n_shingles, 0) "
+        f"FROM documents d LEFT JOIN minhash m ON m.doc_id = d.id {where}",
+        [] if scope is None else [scope]).fetchall()
+    if not members:
+        return
+    ids = {m[0] for m in members}
     first: dict[str, str] = {}
-    for doc_id, h, _t, _w, n in members:
-        if dedup.exact_eligible(n):
-            union(doc_id, first.setdefault(h, doc_id))
-    edge_sql = "SELECT doc_a, doc_b FROM copy_pairs" + (
-        "" if work_ids is None else " WHERE list_contains(?, doc_a)")
-    for a, b in con.execute(edge_sql, [] if work_ids is None else [ids]).fetchall():
-        if a in parent and b in parent:
-            union(a, b)
+    exact = [(d, first.setdefault(h, d)) for d, h, _t, _w, n in members
+             if dedup.exact_eligible(n)]
+    edge_sql = "SELECT doc_a, doc_b, part FROM copy_pairs" + (
+        "" if scope is None else " WHERE list_contains(?, doc_a)")
+    pairs = [(a, b, part) for a, b, part in con.execute(
+        edge_sql, [] if scope is None else [sorted(ids)]).fetchall() if a in ids and b in ids]
+    held = {w: parts for w, parts in _held(pairs).items() if len(parts) > 1}
+    shingles = fetch_shingles(store, set(held) | {p for parts in held.values() for p in parts})
+    found = components(ids, exact, pairs, compilations(held, shingles))
 
     groups: dict[str, list[tuple[str, str, str | None, str, int]]] = {}
     for m in members:
-        groups.setdefault(find(m[0]), []).append(m)
+        groups.setdefault(found.find(m[0]), []).append(m)
     old_works = {m[3] for m in members}
     created = dict(con.execute("SELECT id, created_at FROM works WHERE list_contains(?, id)",
                                [sorted(old_works)]).fetchall())
@@ -311,6 +389,6 @@ def rebuild(store: Store, rule: dedup.CopyRule, now: str) -> None:
     for a, b in sorted(candidates):
         ok, c, j = rule.compare(shingles[a], shingles[b])
         if ok:
-            pairs.append([a, b, c, j])
+            pairs.append(_pair_row(rule, a, shingles[a], b, shingles[b], c, j))
     store.insert_rows("copy_pairs", pairs)
     regroup(store, None, now)
