@@ -55,3 +55,10 @@ def test_schema_doc_lists_every_table():
     assert len(tables) >= 10
     for t in tables:
         assert f"`{t}`" in doc, t
+
+
+def test_ingest_help_names_every_format():
+    from evimap.read import FORMATS
+    help_text = cli.get_command(click.Context(cli), "ingest").help or ""
+    missing = [f.name for f in FORMATS if not re.search(rf"\b{f.name}\b", help_text)]
+    assert not missing, f"evimap ingest --help does not name: {missing}"

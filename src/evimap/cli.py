@@ -82,6 +82,12 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
     Each file is read, cleaned, deduplicated, classified and mined for entities and
     claims. A bad file is reported and skipped; the rest of the batch goes on. Files
     already ingested unchanged are skipped, so running it twice changes nothing.
+
+    Formats, by extension then content (any may be .gz): text, html, pubmed (PubMed
+    XML), medline (MEDLINE text, .nbib), jats (PMC full text), pubtator (BC5CDR, BioRED,
+    PubTator3), bioc (BioC XML and JSON), jsonl, pdf. A folder's scripts, styles, images
+    and a saved page's asset folder are skipped. A sidecar FILE.meta.json beside a file
+    gives its address (url) and other metadata.
     """
     if jobs is not None:
         obj.overrides["jobs"] = jobs
