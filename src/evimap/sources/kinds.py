@@ -135,12 +135,21 @@ def _where(scope: str, raw: RawDocument, segments: Sequence[Segment],
 
 
 def cue_hits(raw: RawDocument, segments: Sequence[Segment]) -> list[Hit]:
-    """Every cue of the table that fires on the document."""
+    """Every cue of the table that fires on the document.
+
+    A record in a scholarly format (PubMed, JATS, PubTator, BioC) is journal literature
+    whatever its words: only the scholarly cues (which split review from original research)
+    are read on it, not the web-page cues (prices, bylines, forum structure), which could
+    not outweigh the format and cost most of this stage on a large literature ingest.
+    """
     addr = address(raw.metadata)
     feats = features(raw, segments)
     texts: dict[str, str | None] = {}
     hits = []
+    journal_record = raw.format in SCHOLARLY_FORMATS
     for cue in source_cues():
+        if journal_record and cue.kind not in _SCHOLARLY and cue.scope != "prior":
+            continue
         if cue.scope == "prior":
             hits.append(Hit(cue, 1, "prior"))
             continue
