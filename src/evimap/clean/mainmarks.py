@@ -10,8 +10,13 @@ local evidence:
   after the main text, inside a region a "Related posts" opener started) or the class names
   of its containers did (a reader hint: nav, share, aside, ...) and its own text has no cue
   and few links; evidence in the text itself (a cue, link density) keeps it chrome;
-- titles, metadata (bylines, dates), comments, cited sources and references keep the
-  cleaner's reading: those are evimap's own strengths.
+- a comment the cleaner found by its text alone (a "<name> · <date>" line opened it; the
+  reader saw no comment markup) becomes body again when it lies in the main content:
+  trafilatura keeps the comments it recognises apart from its main text, so a byline that
+  reads like a comment header no longer takes the article with it (the comment's units
+  outside the main content are then read as any body outside it);
+- titles, metadata (bylines, dates), comments in comment markup, cited sources and
+  references keep the cleaner's reading: those are evimap's own strengths.
 
 When trafilatura's main content holds under a third of the words the cleaner calls body, it
 most likely missed the text (a landing page, a layout it does not know): the cleaner's body
@@ -44,16 +49,22 @@ _MAX_LINK_DENSITY = 0.5
 def apply_main_marks(units: list[Unit], decisions: list[Decision]) -> None:
     """Decisions revised by the units' main-content marks, in place (no marks: unchanged)."""
     marked = [(u, d) for u, d in zip(units, decisions, strict=True)
-              if u.attrs.get("main") is not None
-              and d.kind not in _KEPT_KINDS and u.hint not in ("comment", "title")]
+              if u.attrs.get("main") is not None and u.hint not in ("comment", "title")
+              and (d.kind not in _KEPT_KINDS or d.kind == "comment")]
     if not marked:
         return
     body = [(len(u.text.split()), bool(u.attrs["main"])) for u, d in marked
             if d.kind in _BODY_KINDS]
     words = sum(n for n, _ in body)
     trusted = not words or sum(n for n, main in body if main) >= _MIN_BODY_IN_MAIN * words
+    # comments found by their text alone, in a group that reaches into the main content
+    misread = {d.group for u, d in marked if d.kind == "comment" and u.attrs["main"]}
     for unit, decision in marked:
         main = bool(unit.attrs["main"])
+        if trusted and decision.kind == "comment" and decision.group in misread:
+            decision.kind, decision.group, decision.author, decision.date = "body", None, None, None
+            decision.label = _BODY_LABELS.get(unit.hint or "", "")
+            decision.reason = INSIDE_MAIN_REASON
         if not main and trusted and decision.kind in _BODY_KINDS:
             decision.kind, decision.label = "boilerplate", "outside_main"
             decision.reason = OUTSIDE_MAIN_REASON

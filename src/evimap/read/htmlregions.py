@@ -207,7 +207,8 @@ def _comment_regions(body: etree._Element) -> Iterator[etree._Element]:
 
 def _units_in(region: etree._Element) -> list[etree._Element]:
     """Comment units of one region, innermost first, each holding one unclaimed author."""
-    authors = _outermost(e for e in region.iter() if isinstance(e.tag, str) and _is_author(e))
+    authors = _outermost(e for e in region.iterdescendants() if isinstance(e.tag, str)
+                         and _is_author(e))
     unclaimed: dict[etree._Element, int] = {}
     for author in authors:
         for ancestor in _ancestors_within(author, region):
