@@ -28,9 +28,17 @@ from .comments import CommentHeader, parse_header
 from .cues import CueAssessment, assess
 from .dates import parse_date
 from .features import STOPWORDS, Features, compute, normalised, words_of
-from .linemodel import droppable, label_of, shipped_model, vectors
+from .linemodel import (
+    droppable,
+    find_terms,
+    host_words,
+    label_of,
+    shipped_model,
+    site_words,
+    vectors,
+)
 from .mainmarks import apply_main_marks
-from .metadata import MetaMatch, coi_terms, detect, is_name_like, section_heading
+from .metadata import MetaMatch, byline_context, coi_terms, detect, is_name_like, section_heading
 
 STRUCTURED_FORMATS = frozenset({"pubmed", "jats", "pubtator", "jsonl", "bioc"})
 
@@ -115,13 +123,13 @@ def _analyse(unit: Unit, feats: Features) -> _Local:
     return _Local(feats, cues, meta, _cited(unit.text, feats), chrome, opens)
 
 
-def _line_model(units: list[Unit], local: list[_Local]) -> None:
+def _line_model(units: list[Unit], local: list[_Local], url: str | None) -> None:
     """Plain text: units the rules leave open that the line model calls chrome become chrome."""
     model = shipped_model()
     if model is None:
         return
     x = vectors([u.text for u in units], [lo.feats for lo in local],
-                [lo.cues for lo in local], [lo.meta is not None for lo in local])
+                [lo.cues for lo in local], [lo.meta is not None for lo in local], url)
     for i, p in enumerate(model.probabilities(x)):
         lo = local[i]
         if (p >= model.threshold and lo.chrome is None and lo.meta is None and lo.cited is None
@@ -331,9 +339,17 @@ _TITLE_MAX_WORDS = 45
 _TITLE_LABEL = re.compile(r"\s*(?:article |document |page )?title\s*:?\s*$", re.I)
 
 
+def _names_site(text: str, host: frozenset[str], body_words: set[str]) -> bool:
+    """The line names the site with words the text's first paragraphs do not use as topics."""
+    found = site_words(text, host)
+    return bool(found) and not found & body_words
+
+
 def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], first: int,
-                  body_words: set[str], title_hint: str | None) -> int | None:
-    """The unit that is the page's title: repeated, topical, title-cased, before the text."""
+                  body_words: set[str], title_hint: str | None,
+                  host: frozenset[str] = frozenset()) -> int | None:
+    """The unit that is the page's title: repeated, topical, title-cased, before the text,
+    and not the site's name."""
     hint_key = normalised(title_hint) if title_hint else ""
     repeated = {lo.feats.duplicate_of for lo in local} - {None}
     best: tuple[float, int] | None = None
@@ -359,6 +375,7 @@ def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], fi
         score += 4.0 if hint_key and (key == hint_key or (f.words >= 3 and key in hint_key)) else 0
         score -= 2.0 if is_name_like(unit.text) else 0.0
         score -= 1.0 if f.words < 3 else 0.0
+        score -= 3.0 if _names_site(unit.text, host, body_words) else 0.0
         if score >= 1.5 and (best is None or score > best[0]):
             best = (score, i)
         candidates += 1
@@ -385,7 +402,7 @@ def _body_label(unit: Unit, f: Features) -> str:
 
 
 def _zone(units: list[Unit], local: list[_Local], decisions: list[Decision | None],
-          title_hint: str | None) -> None:
+          title_hint: str | None, url: str | None = None) -> None:
     """Pass 3: title, byline, and the main content zone for every undecided unit."""
     n = len(units)
     pending = [i for i in range(n) if decisions[i] is None]
@@ -394,7 +411,7 @@ def _zone(units: list[Unit], local: list[_Local], decisions: list[Decision | Non
     anchors.sort()
     first = anchors[0] if anchors else min(n - 1, (pending or [0])[0] + 10)
     body_words = {w for a in anchors[:6] for w in _title_words(units[a].text)}
-    title = _choose_title(units, local, pending, first, body_words, title_hint)
+    title = _choose_title(units, local, pending, first, body_words, title_hint, host_words(url))
     if title is not None:
         decisions[title] = Decision("title", "", "title: topical heading before the text")
         key = normalised(units[title].text)
@@ -409,6 +426,7 @@ def _zone(units: list[Unit], local: list[_Local], decisions: list[Decision | Non
     end = anchors[-1] if anchors else n - 1
 
     homes = {_parent(units[a]) for a in anchors} - {None}
+    texts = [u.text for u in units]
     keep = True
     for i in range(n):
         d = decisions[i]
@@ -418,7 +436,9 @@ def _zone(units: list[Unit], local: list[_Local], decisions: list[Decision | Non
             continue
         unit, f = units[i], local[i].feats
         byline = (is_name_like(unit.text) and i < first
-                  and not set(_title_words(unit.text)) & body_words)
+                  and not set(_title_words(unit.text)) & body_words
+                  and (byline_context(texts, i) or (title is not None and abs(i - title) == 1))
+                  and not find_terms(unit.text).counts)
         if byline:
             decisions[i] = Decision("metadata", "authors", "person name before the text")
         elif i < start:
@@ -463,8 +483,10 @@ def classify(units: list[Unit], fmt: str, doc_length: int, title: str | None = N
     """A decision for every unit of a document, in order."""
     feats = compute(units, doc_length)
     local = [_analyse(u, f) for u, f in zip(units, feats, strict=True)]
+    address = (metadata or {}).get("url")
+    url = address if isinstance(address, str) else None
     if fmt not in STRUCTURED_FORMATS and not any(u.hint for u in units):
-        _line_model(units, local)
+        _line_model(units, local, url)
     decisions: list[Decision | None] = [None] * len(units)
     if fmt in STRUCTURED_FORMATS:
         for i, unit in enumerate(units):
@@ -475,7 +497,7 @@ def classify(units: list[Unit], fmt: str, doc_length: int, title: str | None = N
                                         author=unit.attrs.get("author"),
                                         date=unit.attrs.get("date"))
     _Scan(units, local, decisions).run()
-    _zone(units, local, decisions, title)
+    _zone(units, local, decisions, title, url)
     final = [d if d is not None else Decision("body") for d in decisions]
     apply_main_marks(units, final)      # HTML: trafilatura's main content, when it found one
     if fmt not in STRUCTURED_FORMATS:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..text import sentences
 from .cues import CueAssessment
 from .features import Features
 
@@ -38,10 +39,33 @@ MODEL_FILE = "boilerplate.json"
 
 _DIGIT_RE = re.compile(r"\d")
 _YOU_RE = re.compile(r"\b(?:you|your|you['’](?:ve|re|ll)|we|our|us)\b", re.I)
+#: A trail of short items between separators: "Home / Health A to Z / Migraine",
+#: "Forum index › Treatments", "Print | Email | Share" (two or more spaced separators).
+_TRAIL_SEP_RE = re.compile(r"\s(?:/|›|»|>|\||•|·|→|::)\s")
 _EMAIL_URL_RE = re.compile(r"\S+@\S+\.\w{2,}|https?://\S+|www\.\S+")
 _REFERENCE_RE = re.compile(r"\b(?:19|20)\d\d\b.*(?:\bet al\b|\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
                            r"[A-Z][a-z]+ [A-Z]{1,2}[,.]|\.\s+[A-Z][a-z]+\.)|^[A-Z][a-z]+ [A-Z]{1,2}"
                            r", [A-Z]", re.S)
+
+
+def is_trail(text: str) -> bool:
+    """A breadcrumb or menu trail: one line of at least three short items (at most five words
+    each) between spaced separators."""
+    t = " ".join(text.split())
+    parts = _TRAIL_SEP_RE.split(t)
+    return len(parts) >= 3 and all(1 <= len(p.split()) <= 5 for p in parts) and not t.endswith(
+        (".", "?", "!"))
+
+
+def plain_sentences(text: str, cues: CueAssessment) -> float:
+    """The share of a unit's sentences of 8 words or more that carry no chrome term and no
+    cue (a content paragraph that ends with a call to action has one)."""
+    spans = [(a, b) for a, b in sentences(text) if len(_WORD_RE.findall(text[a:b])) >= 8]
+    if not spans:
+        return 0.0
+    plain = sum(1 for a, b in spans if not find_terms(text[a:b]).counts
+                and not any(a <= h.start < b for h in cues.hits))
+    return plain / len(spans)
 
 
 @cache
@@ -100,20 +124,69 @@ def _groups() -> list[str]:
     return list(term_groups())
 
 
+#: Parts of a host name that say nothing about the site ("www.", ".org", ".co.uk").
+_HOST_NOISE = frozenset({"www", "com", "org", "net", "gov", "edu", "int", "info", "co", "uk",
+                         "au", "ca", "nz", "ie", "de", "fr", "in", "us", "eu", "io", "ac",
+                         "http", "https", "html", "htm", "php", "aspx"})
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def host_words(url: str | None) -> frozenset[str]:
+    """The words of a page address's host that name the site ("www.ncbi.nlm.nih.gov" ->
+    ncbi, nlm, nih; "mayoclinic.org" -> mayoclinic); none without an address."""
+    if not url:
+        return frozenset()
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower()).split("/")[0]
+    host = host.split("@")[-1].split(":")[0]
+    return frozenset(p for p in re.split(r"[.-]+", host)
+                     if len(p) >= 3 and p.isalpha() and p not in _HOST_NOISE)
+
+
+def site_words(text: str, host: frozenset[str]) -> set[str]:
+    """The words of ``text`` that name the site: a word, or two or three adjacent words run
+    together ("Mayo Clinic" for mayoclinic), that is a word of the address's host."""
+    if not host:
+        return set()
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    found: set[str] = set()
+    for n in (1, 2, 3):
+        for k in range(len(words) - n + 1):
+            if "".join(words[k:k + n]) in host:
+                found.update(words[k:k + n])
+    return found
+
+
+def names_site(texts: Sequence[str], prose: Sequence[bool], url: str | None) -> list[bool]:
+    """Per unit: it names the site with words that are not the page's topic (words of the
+    host that at most one prose unit uses: "migraine" of migraine.com is a topic there)."""
+    host = host_words(url)
+    if not host:
+        return [False] * len(texts)
+    found = [site_words(t, host) for t in texts]
+    uses: dict[str, int] = {}
+    for words, p in zip(found, prose, strict=True):
+        if p:
+            for w in words:
+                uses[w] = uses.get(w, 0) + 1
+    return [bool(words) and all(uses.get(w, 0) <= 1 for w in words) for words in found]
+
+
 def feature_names() -> list[str]:
     base = ["words", "chars", "stopwords", "titlecase", "all_caps", "terminal", "truncated",
             "question", "colon_end", "sentences", "digits", "url_or_email", "list_item",
             "position", "before_prose", "prose_distance", "repeated", "cue_score",
             "cue_chrome", "metadata", "reference_like", "bar_separator", "prose",
-            "term_coverage", "short_covered", "second_person"]
+            "term_coverage", "short_covered", "second_person", "names_site", "trail",
+            "plain_sentences"]
     base += [f"term_{g}" for g in _groups()]
     near = ["prose", "chrome", "words", "covered"]
     return base + [f"prev_{n}" for n in near] + [f"next_{n}" for n in near] + ["bias"]
 
 
 def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueAssessment],
-            meta: Sequence[bool]) -> np.ndarray:
-    """The feature matrix of a document's units (rows in order, columns :func:`feature_names`)."""
+            meta: Sequence[bool], url: str | None = None) -> np.ndarray:
+    """The feature matrix of a document's units (rows in order, columns :func:`feature_names`;
+    ``url``: the page's address, when known)."""
     n = len(texts)
     groups = _groups()
     terms = [find_terms(t) for t in texts]
@@ -122,6 +195,7 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
              for f, cc, c in zip(feats, cue_chrome, cues, strict=True)]
     prose_at = [i for i in range(n) if prose[i]]
     first = prose_at[0] if prose_at else n
+    site = names_site(texts, [f.prose for f in feats], url)
     later = {f.duplicate_of for f in feats} - {None}
     rows: list[list[float]] = []
     for i, (text, f, c, th) in enumerate(zip(texts, feats, cues, terms, strict=True)):
@@ -139,7 +213,8 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
             float(cue_chrome[i]), float(meta[i]), float(bool(_REFERENCE_RE.search(t))),
             float("|" in t), float(prose[i]), th.coverage,
             float(th.coverage >= 0.5 and f.words <= 8),
-            len(_YOU_RE.findall(t)) / f.words if f.words else 0.0,
+            len(_YOU_RE.findall(t)) / f.words if f.words else 0.0, float(site[i]),
+            float(is_trail(t)), plain_sentences(text, c),
         ]
         row += [min(th.counts.get(g, 0), 2) / 2 for g in groups]
         rows.append(row)
@@ -181,15 +256,26 @@ def shipped_model() -> LineModel | None:
     return read_model(path) if path.exists() else None
 
 
+_LONG_WORDS = 20
+_LONG_COVERAGE = 0.08
+
+
 def droppable(text: str, feats: Features, cues: CueAssessment) -> bool:
     """Whether the model may drop a unit at all: only one with evidence of chrome in its own
-    text (a cue, a chrome term, a reference-like shape, or no letters at all), so a sentence,
-    heading or title without such evidence is never dropped however its neighbours look."""
-    return (bool(cues.hits) or find_terms(text).coverage > 0
+    text (a cue, a chrome term, a trail of links, a reference-like shape, or no letters at
+    all; in a unit of more than 20 words, a cue or chrome terms covering 8% of it), so a
+    sentence, heading or title without such evidence is never dropped however its
+    neighbours look."""
+    coverage = find_terms(text).coverage
+    if feats.words > _LONG_WORDS and not cues.hits and coverage < _LONG_COVERAGE:
+        return False        # a long unit needs more than one chrome word among its words
+    return (bool(cues.hits) or coverage > 0 or is_trail(text)
             or bool(_REFERENCE_RE.search(text.strip())) or not any(c.isalpha() for c in text))
 
 
 def label_of(text: str) -> tuple[str, str]:
     """The boilerplate label and the evidence for a unit the model drops."""
     th = find_terms(text)
+    if not th.label and is_trail(text):
+        return ("navigation", "trail of links")
     return (th.label or "chrome", th.evidence)

@@ -78,6 +78,28 @@ _CREDENTIALS_RE = re.compile(r",?\s+(?:MD|PhD|DO|RN|PharmD|MPH|MSc|BSc|NP|PA-C|D
                              re.UNICODE)
 
 
+#: Words that title-case menus, headings and institutions use and person names do not
+#: ("Department Chair", "Health Topics", "Journal Article", "Degree Type", "Hi Friends").
+_NOT_NAME_WORDS = frozenset("""
+    about account action advice all alerts answers app apply archive article articles ask
+    blog blogs board book browse care career careers categories category center centre chair
+    change chapter children clinic clinical clinics college community conditions contact
+    contents cookies data date days degree department departments diet directory disease
+    diseases doctor doctors donate download drug drugs education email events evidence
+    explore faculty family faq feedback find follow for forum forums friends get give guide
+    guides health healthy help hi history home hospital hospitals how index information
+    institute issue issues journal journals language latest learn library life link links
+    living login main media medical medicine member members menu more name national network
+    new news newsletter next nursing office online open our overview page pages patient
+    patients pharmacy policy popular portal press previous print privacy program programs
+    public publications quick read recent related report reports research resources review
+    reviews school science search section see services share sign site sitemap skip social
+    society staff stories store subscribe support supplements symptoms terms tests the tips
+    today tools topic topics treatment treatments type university update updates us video
+    videos view visit visitors volume welcome wellness what who women work world your
+""".split())
+
+
 def is_name_like(text: str) -> bool:
     """A person's name and nothing else: 2-4 capitalised tokens ("Adrienne Dellwo", "J. Smith")."""
     core = _CREDENTIALS_RE.sub("", text.strip()).strip(" ,;")
@@ -88,10 +110,38 @@ def is_name_like(text: str) -> bool:
     for tok in tokens:
         if tok.lower() in _NAME_PARTICLES:
             continue
-        if tok.lower() in STOPWORDS or not _NAME_TOKEN_RE.fullmatch(tok):
+        if (tok.lower() in STOPWORDS or tok.lower().strip(".") in _NOT_NAME_WORDS
+                or not _NAME_TOKEN_RE.fullmatch(tok)):
             return False
         named += 1
     return named >= 2
+
+
+_BY_LABEL_RE = re.compile(r"^\s*(?:(?:written|reviewed|medically reviewed|fact[- ]checked|edited|"
+                          r"posted|published|reported|updated)\s+by|by|authors?|reviewers?|"
+                          r"contributors?|editors?)\s*:?\s*$", re.I)
+_AFFILIATION_RE = re.compile(r"^\s*(?:author\s+)?affiliations?\s*:?\s*$", re.I)
+
+
+def has_credentials(text: str) -> bool:
+    """The line carries a professional credential after a name (", MD", " PhD")."""
+    return bool(_CREDENTIALS_RE.search(text))
+
+
+def byline_context(texts: list[str], i: int) -> bool:
+    """A name-shaped line at ``i`` sits where a byline sits: it carries credentials, or a "By" /
+    "Written by" / "Reviewed by" label line, a date line or another name is next to it."""
+    if has_credentials(texts[i]):
+        return True
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(texts):
+            continue
+        t = " ".join(texts[j].split())
+        if (j < i and _BY_LABEL_RE.match(t)) or is_date_line(t) or _AFFILIATION_RE.match(t) or (
+                len(t.split()) <= 12 and (is_name_like(t) or _BYLINE_RE.match(t)
+                                          or _AUTHORS_FIELD_RE.match(t))):
+            return True
+    return False
 
 
 def coi_terms(text: str) -> int:

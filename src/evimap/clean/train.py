@@ -58,7 +58,7 @@ def page_examples(text: str, gold: dict[str, Any]
     feats = compute(units, len(text))
     cues = [assess(u.text) for u in units]
     meta = [detect(u.text, f) is not None for u, f in zip(units, feats, strict=True)]
-    x = vectors([u.text for u in units], feats, cues, meta)
+    x = vectors([u.text for u in units], feats, cues, meta, gold.get("address"))
     content = [_norm(f) for f in gold.get("content") or ()]
     content += [_norm(c["quote"]) for c in gold.get("claims") or () if c.get("quote")]
     chrome = [_norm(f) for f in gold.get("boilerplate") or ()]
