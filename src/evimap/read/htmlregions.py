@@ -9,8 +9,9 @@ outside its header (author, date, reply link), one unit per comment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -33,8 +34,7 @@ class Words:
 
     @classmethod
     def of(cls, element: etree._Element) -> Words:
-        raw = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        return cls(raw, frozenset(p for p in _WORD_SPLIT.split(raw) if p))
+        return _words(element.get("class", ""), element.get("id", ""))
 
     def any_word(self, words: frozenset[str]) -> bool:
         """A whole word of the class/id is one of ``words`` ("ad" matches "ad-slot", not "head")."""
@@ -43,6 +43,13 @@ class Words:
     def any_part(self, fragments: tuple[str, ...]) -> bool:
         """A fragment occurs anywhere in the class/id ("nav" matches "navbar")."""
         return bool(self.parts) and any(f in self.raw for f in fragments)
+
+
+@lru_cache(maxsize=4096)
+def _words(classes: str, ident: str) -> Words:
+    """The words of one class/id pair (a page repeats a few hundred pairs on every element)."""
+    raw = f"{classes} {ident}".lower()
+    return Words(raw, frozenset(p for p in _WORD_SPLIT.split(raw) if p))
 
 
 # --- regions ---------------------------------------------------------------------------------
@@ -72,6 +79,7 @@ _ROLES = {"navigation": "nav", "menubar": "nav", "banner": "header", "contentinf
           "complementary": "aside", "search": "share"}
 _TAG_REGIONS = {"nav": "nav", "menu": "nav", "aside": "aside", "footer": "footer",
                 "form": "form", "address": "metadata"}
+_LISTS = frozenset({"ol", "ul", "dl"})
 
 
 def is_comment_marked(element: etree._Element, words: Words | None = None) -> bool:
@@ -89,9 +97,26 @@ def classify(element: etree._Element, in_article: bool) -> tuple[str, str] | Non
     tag = element.tag
     if tag in ("html", "body"):
         return None
-    words = Words.of(element)
-    role = _ROLES.get(element.get("role", "").lower())
-    if is_comment_marked(element, words):
+    attrib = element.attrib
+    if attrib:
+        found = _classify_attrs(tag, attrib.get("class", ""), attrib.get("id", ""),
+                                attrib.get("role", ""), attrib.get("rel"),
+                                attrib.get("itemprop"), in_article)
+    else:                                               # the common case: a bare element
+        found = _classify_attrs(tag, "", "", "", None, None, in_article)
+    if tag in _LISTS and (found is None or found[0] == "metadata") \
+            and _follows_reference_heading(element):
+        return "reference", ""
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _classify_attrs(tag: str, classes: str, ident: str, role_name: str, rel: str | None,
+                    itemprop: str | None, in_article: bool) -> tuple[str, str] | None:
+    """:func:`classify` from the attributes it reads (the reference-list check aside)."""
+    words = _words(classes, ident)
+    role = _ROLES.get(role_name.lower())
+    if "comment" in words.raw or "reply" in words.raw or "replies" in words.raw:
         return "comment", ""
     if tag in ("nav", "menu") or role == "nav" or words.any_part(_NAV_PARTS):
         return "nav", ""
@@ -105,9 +130,9 @@ def classify(element: etree._Element, in_article: bool) -> tuple[str, str] | Non
     if not in_article and (tag == "header" or role == "header"
                            or words.any_part(_HEADER_PARTS) or words.any_word(_HEADER_WORDS)):
         return "header", ""
-    if words.any_part(_REFERENCE_PARTS) or _follows_reference_heading(element):
+    if words.any_part(_REFERENCE_PARTS):
         return "reference", ""
-    label = metadata_label(element, words)
+    label = _metadata_label(words, rel, itemprop)
     if label:
         return "metadata", label
     if tag in _TAG_REGIONS:
@@ -118,12 +143,16 @@ def classify(element: etree._Element, in_article: bool) -> tuple[str, str] | Non
 
 def metadata_label(element: etree._Element, words: Words | None = None) -> str:
     """``authors``, ``date`` or ``keywords`` for a byline, dateline or tag list; else ""."""
-    words = words or Words.of(element)
-    if element.get("rel") == "author" or element.get("itemprop") in ("author", "creator"):
+    return _metadata_label(words or Words.of(element), element.get("rel"),
+                           element.get("itemprop"))
+
+
+def _metadata_label(words: Words, rel: str | None, itemprop: str | None) -> str:
+    if rel == "author" or itemprop in ("author", "creator"):
         return "authors"
-    if element.get("itemprop") in ("datePublished", "dateModified", "dateCreated"):
+    if itemprop in ("datePublished", "dateModified", "dateCreated"):
         return "date"
-    if element.get("itemprop") == "keywords":
+    if itemprop == "keywords":
         return "keywords"
     for label, fragments, whole_words in _METADATA_LABELS:
         if words.any_part(fragments) or words.any_word(whole_words):
@@ -133,7 +162,7 @@ def metadata_label(element: etree._Element, words: Words | None = None) -> str:
 
 def _follows_reference_heading(element: etree._Element) -> bool:
     """A list right after a heading such as "References" or "Sources"."""
-    if element.tag not in ("ol", "ul", "dl"):
+    if element.tag not in _LISTS:
         return False
     previous = element.getprevious()
     return (previous is not None and previous.tag in _HEADINGS
@@ -182,27 +211,30 @@ def _is_author(element: etree._Element) -> bool:
 def find_comment_units(body: etree._Element) -> dict[etree._Element, CommentInfo]:
     """One entry per reader comment: the element holding it, with its author and date."""
     units: dict[etree._Element, CommentInfo] = {}
+    position: dict[etree._Element, int] = {}
     for region in _comment_regions(body):
-        for unit in _units_in(region):
-            units[unit] = CommentInfo()
-    ordered = sorted(units, key=_document_position(body))
+        found = _units_in(region)
+        if found:
+            offset = len(position)
+            position.update((e, offset + i) for i, e in enumerate(region.iter()))
+            units.update((unit, CommentInfo()) for unit in found)
+    ordered = sorted(units, key=position.__getitem__)
     for number, unit in enumerate(ordered, start=1):
         units[unit] = _comment_info(unit, units, unit.get("id") or f"comment-{number}")
     return units
 
 
+#: Elements with a class or an id, the only ones that can be comment-marked.
+_WITH_CLASS_OR_ID = etree.XPath(".//*[@class or @id]")
+
+
 def _comment_regions(body: etree._Element) -> Iterator[etree._Element]:
-    """The outermost comment-marked elements."""
-    stack = [body]
-    while stack:
-        element = stack.pop()
-        for child in reversed(element):
-            if not isinstance(child.tag, str):
-                continue
-            if is_comment_marked(child):
-                yield child
-            else:
-                stack.append(child)
+    """The outermost comment-marked elements, in document order."""
+    last: etree._Element | None = None
+    for element in _WITH_CLASS_OR_ID(body):
+        if is_comment_marked(element) and (last is None or not _is_inside(element, last)):
+            last = element
+            yield element
 
 
 def _units_in(region: etree._Element) -> list[etree._Element]:
@@ -273,12 +305,6 @@ def _has_body_text(element: etree._Element, units: set[etree._Element]) -> bool:
         if _has_body_text(child, units):
             return True
     return False
-
-
-def _document_position(body: etree._Element) -> Callable[[etree._Element], int]:
-    """A sort key: the position of an element in document order."""
-    position = {element: i for i, element in enumerate(body.iter())}
-    return position.__getitem__
 
 
 def _comment_info(unit: etree._Element, units: dict[etree._Element, CommentInfo],

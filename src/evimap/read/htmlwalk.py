@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -39,15 +39,14 @@ _LAYOUT_INSIDE_TABLE = frozenset({"p", "div", "table", "ul", "ol", "h1", "h2", "
                                   "h5", "h6", "section", "article", "blockquote", "form"})
 _TIGHT_TAGS = frozenset({"sub", "sup"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SPACE = re.compile(r"[^\S\n]+")
 _BREAK = "\n"
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the ancestors of an element say about it."""
+    """What the ancestors of an element say about it (``path``: the steps joined by ">")."""
 
-    path: tuple[str, ...] = ("html",)
+    path: str = "html"
     region: str | None = None
     label: str = ""
     in_article: bool = False
@@ -59,14 +58,12 @@ class Context:
         tag = element.tag
         found = classify(element, self.in_article)
         region, label = self.region, self.label
-        if found is not None and _overrides(self.region, found[0]):
+        if found is not None and _overrides(region, found[0]):
             region, label = found
-        return replace(
-            self, path=(*self.path, _step(element)), region=region, label=label,
-            in_article=self.in_article or tag in ("article", "main"),
-            in_list_item=self.in_list_item or tag in _LIST_ITEMS,
-            in_blockquote=self.in_blockquote or tag == "blockquote",
-        )
+        return Context(f"{self.path}>{_step(element)}", region, label,
+                       self.in_article or tag in ("article", "main"),
+                       self.in_list_item or tag in _LIST_ITEMS,
+                       self.in_blockquote or tag == "blockquote")
 
 
 def _overrides(outer: str | None, inner: str) -> bool:
@@ -101,14 +98,20 @@ class Inline:
     links: list[str] = field(default_factory=list)
 
     def add(self, text: str, in_link: bool) -> None:
-        self.pieces.append(_SPACE.sub(" ", text.replace("\n", " ")))
+        self.pieces.append(text.replace("\n", " "))     # other spaces collapse in render()
         if in_link:
             self.link_chars += len("".join(text.split()))
 
     def render(self) -> tuple[str, dict[str, Any]]:
         """The block text (spaces collapsed, one line per ``<br>``) and its link attrs."""
-        lines = (" ".join(line.split()) for line in "".join(self.pieces).split(_BREAK))
-        text = "\n".join(line for line in lines if line)
+        joined = "".join(self.pieces)
+        if _BREAK in joined:
+            lines = (" ".join(line.split()) for line in joined.split(_BREAK))
+            text = "\n".join(line for line in lines if line)
+        else:
+            text = " ".join(joined.split())
+        if not text:
+            return "", {}
         chars = len("".join(text.split()))
         density = round(min(1.0, self.link_chars / chars), 3) if chars else 0.0
         return text, {"link_density": density, "links": list(self.links)}
@@ -151,15 +154,18 @@ class BlockWalker:
         """The text, children and tails of ``element`` in document order."""
         if element.text:
             self._text(element.text)
-        for child in element:
-            if isinstance(child.tag, str) and not _is_hidden(child):
+        children = list(element)            # holds the proxies: no second lookup per child
+        last = len(children) - 1
+        for i, child in enumerate(children):
+            tag = child.tag
+            if isinstance(tag, str) and tag not in DROPPED_TAGS and not _is_hidden(child):
                 self._visit(child, context.enter(child))
             tail = child.tail
             if tail:
-                if child.tag in _TIGHT_TAGS and "\n" in tail[: len(tail) - len(tail.lstrip())]:
+                if tag in _TIGHT_TAGS and "\n" in tail[: len(tail) - len(tail.lstrip())]:
                     tail = tail.lstrip()
                 self._text(tail)
-            elif _needs_space_after(child):
+            elif i < last and _needs_space_between(tag, children[i + 1].tag):
                 self._text(" ")
 
     def _visit(self, element: etree._Element, context: Context) -> None:
@@ -262,7 +268,11 @@ class BlockWalker:
 
     def _flush(self) -> None:
         """Emit the text collected so far as a block of the innermost open block element."""
-        inline, self._buffer = self._buffer, Inline()
+        inline = self._buffer
+        if not inline.pieces:                       # nothing collected: keep the buffer
+            inline.links.clear()
+            return
+        self._buffer = Inline()
         if self._owners:
             element, context = self._owners[-1]
             self._emit(inline, element, context)
@@ -288,7 +298,7 @@ class BlockWalker:
             return
         if hint is None:
             hint, label = self._hint(element, context)
-        attrs = {"tag": element.tag, "path": ">".join(context.path), **attrs}
+        attrs = {"tag": element.tag, "path": context.path, **attrs}
         if extra:
             attrs.update({k: v for k, v in extra.items() if v})
         self.builder.add(text, hint, label or "", attrs)
@@ -320,17 +330,19 @@ def _is_hidden(element: etree._Element) -> bool:
     """Not shown to a reader: dropped tags, ``hidden``, ``aria-hidden``, ``display: none``."""
     if element.tag in DROPPED_TAGS:
         return True
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+    attrib = element.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
         return True
-    return bool(_HIDDEN_STYLE.search(element.get("style", "")))
+    style = attrib.get("style")
+    return bool(style) and bool(_HIDDEN_STYLE.search(style))
 
 
-def _needs_space_after(child: etree._Element) -> bool:
+def _needs_space_between(tag: object, following: object) -> bool:
     """Adjacent inline elements with nothing between them read as separate words."""
-    following = child.getnext()
-    return (isinstance(child.tag, str) and child.tag not in BLOCK_TAGS
-            and following is not None and isinstance(following.tag, str)
-            and following.tag not in _TIGHT_TAGS and child.tag not in _TIGHT_TAGS)
+    return (isinstance(tag, str) and tag not in BLOCK_TAGS and isinstance(following, str)
+            and following not in _TIGHT_TAGS and tag not in _TIGHT_TAGS)
 
 
 def _is_layout_table(table: etree._Element) -> bool:
