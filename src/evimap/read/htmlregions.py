@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from lxml import etree
 
@@ -231,7 +232,7 @@ _WITH_CLASS_OR_ID = etree.XPath(".//*[@class or @id]")
 def _comment_regions(body: etree._Element) -> Iterator[etree._Element]:
     """The outermost comment-marked elements, in document order."""
     last: etree._Element | None = None
-    for element in _WITH_CLASS_OR_ID(body):
+    for element in cast("list[etree._Element]", _WITH_CLASS_OR_ID(body)):
         if is_comment_marked(element) and (last is None or not _is_inside(element, last)):
             last = element
             yield element

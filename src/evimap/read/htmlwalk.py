@@ -336,7 +336,7 @@ def _is_hidden(element: etree._Element) -> bool:
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
         return True
     style = attrib.get("style")
-    return bool(style) and bool(_HIDDEN_STYLE.search(style))
+    return style is not None and _HIDDEN_STYLE.search(style) is not None
 
 
 def _needs_space_between(tag: object, following: object) -> bool:
