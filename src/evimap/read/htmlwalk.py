@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -80,12 +81,18 @@ def _overrides(outer: str | None, inner: str) -> bool:
 def _step(element: etree._Element) -> str:
     """``div.comments`` / ``section#main`` / ``p``: one step of a block's path."""
     tag = str(element.tag)
-    if tag in ("html", "body"):
+    attrib = element.attrib
+    if not attrib or tag in ("html", "body"):
         return tag
-    classes = element.get("class", "").split()
-    if classes:
-        return f"{tag}.{classes[0]}"
-    ident = element.get("id", "").strip()
+    return _step_of(tag, attrib.get("class", ""), attrib.get("id", ""))
+
+
+@lru_cache(maxsize=4096)
+def _step_of(tag: str, classes: str, ident: str) -> str:
+    first = classes.split(maxsplit=1)
+    if first:
+        return f"{tag}.{first[0]}"
+    ident = ident.strip()
     return f"{tag}#{ident}" if ident else tag
 
 
