@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 import trafilatura
 from click.testing import CliRunner
+from lxml import html as lxml_html
 
 from evimap.clean import segment
 from evimap.clean.mainmarks import OUTSIDE_MAIN_REASON
 from evimap.cli import cli
 from evimap.errors import EvimapError
-from evimap.evaluate.html import evaluate_html, metrics, shingle_counts
+from evimap.evaluate.html import (
+    BODY_KINDS,
+    evaluate_html,
+    metrics,
+    read_benchmark,
+    shingle_counts,
+    trafilatura_body,
+)
 from evimap.model import Block, RawDocument
 from evimap.read import read_file
-from evimap.read.html import parse_html
+from evimap.read.html import html_document, parse_html
 from evimap.read.htmlmain import MainContent, mark_blocks
 from evimap.settings import Settings
 
@@ -183,3 +194,90 @@ def test_eval_html_cli_reads_gzipped_pages(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "html")
     result = CliRunner().invoke(cli, ["eval", "html", str(tmp_path)])
     assert isinstance(result.exception, EvimapError) and "missing" in str(result.exception)
+
+
+# --- pages of real size (tests/data/html-bench-large, made by its generate.py) ---------------
+
+LARGE = Path(__file__).parent / "data" / "html-bench-large"
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("html_bench_large", LARGE / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module                     # dataclasses look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+@pytest.fixture(scope="module")
+def large() -> dict[str, tuple[bytes, str, RawDocument, list]]:  # type: ignore[type-arg]
+    """Each large page: its bytes, gold body, evimap's reading and segments (read once)."""
+    out = {}
+    for page_id, data, gold in read_benchmark(LARGE):
+        raw = html_document(data, page_id)
+        out[page_id] = (data, gold, raw, segment(raw))
+    return out
+
+
+def _body(segs: list) -> str:  # type: ignore[type-arg]
+    return "\n".join(s.text for s in segs if s.kind in BODY_KINDS)
+
+
+def _words(text: str) -> str:
+    """The words of ``text`` between spaces (a table's " | " and line breaks left out)."""
+    return " " + " ".join(_WORD.findall(text)) + " "
+
+
+def test_large_set_is_what_its_generator_writes() -> None:
+    generated = _generator().pages()
+    stored = {page_id: (data, gold) for page_id, data, gold in read_benchmark(LARGE)}
+    assert sorted(generated) == sorted(stored) and len(stored) == 10
+    for page_id, (page, gold) in generated.items():
+        assert stored[page_id] == (page.encode("utf-8"), gold), page_id
+        assert 45_000 <= len(page) <= 300_000, page_id      # the size of real news pages
+
+
+def test_large_pages_keep_the_article_and_drop_the_chrome(
+        large: dict[str, tuple[bytes, str, RawDocument, list]]) -> None:  # type: ignore[type-arg]
+    chrome = ("We and our 143 partners", "Get the Health Check newsletter", "Advertisement",
+              "Read more", "Most read", "Sponsored", "Leave a Reply", "says:", "min ago",
+              "Subscribe", "Privacy policy", "More from", "You May Like", "webpackChunk")
+    for page_id, (_, gold, raw, segs) in large.items():
+        body = _body(segs)
+        words = _words(body)
+        missing = [line for line in gold.split("\n") if _words(line) not in words]
+        assert not missing, (page_id, missing)
+        assert not [c for c in chrome if c in body], page_id
+        assert "function(" not in raw.text and "@context" not in raw.text, page_id
+        title = [s.text for s in segs if s.kind == "title"]
+        assert title and title[0] == raw.title, page_id
+
+
+def test_large_pages_comments_one_segment_each_with_author_and_date(
+        large: dict[str, tuple[bytes, str, RawDocument, list]]) -> None:  # type: ignore[type-arg]
+    for page_id, expected in (("wordpress-coffee-heart", 21), ("ghost-loneliness-stroke", None),
+                              ("local-aspirin-cancer", 20)):
+        data, gold, _, segs = large[page_id]
+        comments = [s for s in segs if s.kind == "comment"]
+        marked = lxml_html.document_fromstring(data).xpath(
+            "//li[contains(@class, 'comment ')] | //div[@class='comment-item']")
+        assert len(comments) == len(marked) == (expected or len(marked)) > 10, page_id
+        for comment in comments:
+            assert comment.author and comment.date, (page_id, comment.text[:40])
+            assert re.match(r"\d{4}-\d\d-\d\d", comment.date), comment.date
+            assert "Reply" not in comment.text and comment.text not in gold
+        assert not any(c.author in c.text for c in comments), page_id   # headers apart
+
+
+def test_evimap_at_least_as_good_as_trafilatura_on_large_pages(
+        large: dict[str, tuple[bytes, str, RawDocument, list]]) -> None:  # type: ignore[type-arg]
+    ours = [shingle_counts(gold, _body(segs)) for _, gold, _, segs in large.values()]
+    theirs = [shingle_counts(gold, trafilatura_body(data, page_id))
+              for page_id, (data, gold, _, _) in large.items()]
+    assert metrics(ours)["f1"] >= metrics(theirs)["f1"] - 0.005
+    assert metrics(ours)["f1"] >= 0.98

@@ -532,9 +532,11 @@ def page_wordpress(words: Words) -> tuple[str, Article]:
     """WordPress news theme (Newspaper/Jnews-like): mega menu, sidebar, related, comments."""
     r, art = words.rng, make_article(words, 16)
     url = f"https://healthdesk.example/{art.topic.slug}/"
-    between = (lambda i: ad_slot(r, i) if i in (3, 10) else
-               (f'<p class="jp-relatedposts-i2"><strong>Read more:</strong> <a href="/x">'
-                f'{e(words.headline())}</a></p>' if i == 6 else ""))
+    def between(i: int) -> str:
+        if i in (3, 10):
+            return ad_slot(r, i)
+        return (f'<p class="jp-relatedposts-i2"><strong>Read more:</strong> <a href="/x">'
+                f'{e(words.headline())}</a></p>' if i == 6 else "")
     body = (f'<body class="post-template-default single single-post"><div id="page" class='
             f'"site">{COOKIE}<header id="masthead" class="site-header"><div class="td-header-'
             f'top-menu"><span class="td-date">Friday, March 8, 2024</span></div><div class='
@@ -612,7 +614,7 @@ def page_drupal(words: Words) -> tuple[str, Article]:
             f'<div class="region-footer-top">{footer_links(words, 10)}</div><div class="region-'
             f'footer-bottom"><p>Northfield University is a registered charity. © 2024</p></div>'
             f'</footer></div><script type="application/json" data-drupal-selector="drupal-'
-            f'settings-json">{json.dumps({"path": {"baseUrl": "/"}, "ajaxPageState": {"libraries": js_blob(r, 8)}})}'
+            f'settings-json">{json.dumps({"path": {"baseUrl": "/"}, "ajaxPageState": {"libraries": js_blob(r, 8)}})}'  # noqa: E501
             f'</script><script>{js_blob(r, 60)}</script></body></html>')
     extra = f"<style>{css_blob(r, 25)}</style>"
     return head(art, "Northfield University News", url, extra) + body, art
@@ -672,8 +674,9 @@ def page_arc(words: Words) -> tuple[str, Article]:
     """An Arc-XP-like paper: Fusion globals, div soup with data-qa hooks, wide link rails."""
     r, art = words.rng, make_article(words, 20)
     url = f"https://www.capitolpost.example/health/2024/{art.topic.slug}/"
-    between = (lambda i: f'<div class="article-ad ad-container"><div class="ad" data-qa="ad">'
-                         f'Advertisement</div></div>' if i % 5 == 4 else "")
+    def between(i: int) -> str:
+        return ('<div class="article-ad ad-container"><div class="ad" data-qa="ad">'
+                'Advertisement</div></div>' if i % 5 == 4 else "")
     items = render_items(words, art, p_open='<p class="font-copy" data-qa="article-body">',
                          between=between)
     rail = "".join(f'<div class="rail-card"><a href="/r{i}"><span>{e(words.headline())}</span>'
@@ -763,7 +766,7 @@ def page_bbc(words: Words) -> tuple[str, Article]:
             f'{teaser_list(words, 12, "promo")}</section></main></div><footer role="content'
             f'info">{footer_links(words, 5)}<p>Copyright 2024 Broadcaster. The Broadcaster is '
             f'not responsible for the content of external sites.</p></footer></div><script>'
-            f'window.__INITIAL_DATA__={json.dumps(json.dumps({"article": art.gold(), "x": js_blob(r, 30)}))}'
+            f'window.__INITIAL_DATA__={json.dumps(json.dumps({"article": art.gold(), "x": js_blob(r, 30)}))}'  # noqa: E501
             f';</script><script>{js_blob(r, 40)}</script></body></html>')
     return head(art, "Broadcaster News", url, json_ld(art, url, body=False)) + body, art
 
@@ -800,7 +803,8 @@ def page_local(words: Words) -> tuple[str, Article]:
     """A local paper: ad-heavy, Taboola, sponsored links, its own comment widget."""
     r, art = words.rng, make_article(words, 13)
     url = f"https://www.valleygazette.example/news/local/{art.topic.slug}"
-    between = (lambda i: ad_slot(r, i) if i % 3 == 2 else "")
+    def between(i: int) -> str:
+        return ad_slot(r, i) if i % 3 == 2 else ""
     taboola = "".join(f'<div class="trc_spotlight_item"><a href="https://ads.example/{i}">'
                       f'<span class="video-title">{e(words.headline())}</span><span class='
                       f'"branding">Sponsored</span></a></div>' for i in range(18))
@@ -827,8 +831,8 @@ def page_ghost(words: Words) -> tuple[str, Article]:
     """A Ghost blog with a long WordPress-style comment thread and few scripts."""
     r, art = words.rng, make_article(words, 14)
     url = f"https://notesonevidence.example/{art.topic.slug}/"
-    body = (f'<body class="post-template"><div class="site-wrapper"><header class="gh-head">'
-            f'<nav class="gh-head-menu"><ul class="nav">' + "".join(
+    body = ('<body class="post-template"><div class="site-wrapper"><header class="gh-head">'
+            '<nav class="gh-head-menu"><ul class="nav">' + "".join(
                 f'<li><a href="/{s.lower()}">{s}</a></li>' for s in _SECTIONS) +
             f'</ul></nav><div class="gh-head-actions"><a href="/signin">Sign in</a><a href='
             f'"/signup" class="gh-button">Subscribe</a></div></header><main id="site-main" '
