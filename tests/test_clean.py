@@ -564,3 +564,33 @@ def test_call_to_action_inside_content_keeps_the_paragraph() -> None:
     assert _kind(raw, segs, "Ketamine blocks NMDA") == "body"
     assert _at(raw, segs, "Call today to book your consultation.\n").kind == "body"
     assert segs[-1].kind == "boilerplate" and segs[-1].label == "promo"
+
+
+def test_menu_words_are_not_names_and_bylines_need_context() -> None:
+    from evimap.clean.metadata import byline_context, is_name_like
+    assert is_name_like("Adrienne Dellwo") and is_name_like("J. Smith")
+    assert not is_name_like("Department Chair") and not is_name_like("Health Topics")
+    texts = ["Menu", "Maria Gomez", "Published March 3, 2023", "Lone Name", "Text"]
+    assert byline_context(texts, 1)             # a date line next to it
+    assert byline_context(["By", "Maria Gomez"], 1)
+    assert byline_context(["Ana Ruiz, MD"], 0)  # credentials
+    assert not byline_context(["Search", "Lone Name", "Some text here"], 1)
+
+
+def test_site_name_is_not_the_title() -> None:
+    """With the page's address known, a line that names the site is not chosen as its title."""
+    from evimap.clean.linemodel import host_words, site_words
+    assert host_words("https://www.ncbi.nlm.nih.gov/books/") == {"ncbi", "nlm", "nih"}
+    assert site_words("Mayo Clinic Press", host_words("https://www.mayoclinic.org/x")) == {
+        "mayo", "clinic"}
+    text = ("Migraine Relief Center\n\nWhat helps a throbbing headache\n\nMigraine attacks can "
+            "often be relieved at home with rest and simple painkillers taken early in the "
+            "attack.\n\nTriptans help many people whose migraine attacks do not respond to "
+            "simple painkillers.\n")
+    plain = RawDocument(path="x.txt", record=0, format="text", text=text)
+    assert _at(plain, segment(plain), "Migraine Relief Center").kind == "title"
+    raw = RawDocument(path="x.txt", record=0, format="text", text=text,
+                      metadata={"url": "https://www.reliefcenter.com/throbbing-headache"})
+    segs = segment(raw)
+    assert _at(raw, segs, "Migraine Relief Center").kind == "boilerplate"
+    assert _at(raw, segs, "What helps a throbbing headache").kind == "body"

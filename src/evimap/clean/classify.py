@@ -347,12 +347,14 @@ def _names_site(text: str, host: frozenset[str], body_words: set[str]) -> bool:
 
 def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], first: int,
                   body_words: set[str], title_hint: str | None,
-                  host: frozenset[str] = frozenset()) -> int | None:
+                  host: frozenset[str] = frozenset()) -> tuple[int | None, int | None]:
     """The unit that is the page's title: repeated, topical, title-cased, before the text,
-    and not the site's name."""
+    and not the site's name; and the unit after a site name that would have been the title
+    without its penalty (the content may start there), or None."""
     hint_key = normalised(title_hint) if title_hint else ""
     repeated = {lo.feats.duplicate_of for lo in local} - {None}
     best: tuple[float, int] | None = None
+    after_site: int | None = None
     candidates = 0
     for i in pending:
         if i > first:
@@ -360,7 +362,7 @@ def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], fi
         f, unit = local[i].feats, units[i]
         if unit.hint == "title" or (i > 0 and _TITLE_LABEL.match(units[i - 1].text)
                                     and 1 <= f.words <= 2 * _TITLE_MAX_WORDS):
-            return i        # marked as the title by the reader, or by a "Title:" line above
+            return i, None  # marked as the title by the reader, or by a "Title:" line above
         if not 1 <= f.words <= _TITLE_MAX_WORDS or f.truncated or (
                 f.list_item and unit.hint is None):
             continue
@@ -375,11 +377,14 @@ def _choose_title(units: list[Unit], local: list[_Local], pending: list[int], fi
         score += 4.0 if hint_key and (key == hint_key or (f.words >= 3 and key in hint_key)) else 0
         score -= 2.0 if is_name_like(unit.text) else 0.0
         score -= 1.0 if f.words < 3 else 0.0
-        score -= 3.0 if _names_site(unit.text, host, body_words) else 0.0
+        if _names_site(unit.text, host, body_words):
+            if score >= 1.5 and (best is None or score > best[0]):
+                after_site = i + 1
+            score -= 3.0
         if score >= 1.5 and (best is None or score > best[0]):
             best = (score, i)
         candidates += 1
-    return best[1] if best else None
+    return (best[1] if best else None), after_site
 
 
 def _content_like(units: list[Unit], local: list[_Local], i: int) -> bool:
@@ -411,7 +416,8 @@ def _zone(units: list[Unit], local: list[_Local], decisions: list[Decision | Non
     anchors.sort()
     first = anchors[0] if anchors else min(n - 1, (pending or [0])[0] + 10)
     body_words = {w for a in anchors[:6] for w in _title_words(units[a].text)}
-    title = _choose_title(units, local, pending, first, body_words, title_hint, host_words(url))
+    title, after_site = _choose_title(units, local, pending, first, body_words, title_hint,
+                                      host_words(url))
     if title is not None:
         decisions[title] = Decision("title", "", "title: topical heading before the text")
         key = normalised(units[title].text)
@@ -421,7 +427,7 @@ def _zone(units: list[Unit], local: list[_Local], decisions: list[Decision | Non
                     d is None or d.kind == "boilerplate"):
                 decisions[j] = Decision("boilerplate", "duplicate_title",
                                         "second copy of the title")
-    starts = [i for i in (title, anchors[0] if anchors else None) if i is not None]
+    starts = [i for i in (title, anchors[0] if anchors else None, after_site) if i is not None]
     start = min(starts) if starts else 0
     end = anchors[-1] if anchors else n - 1
 
