@@ -26,6 +26,7 @@ from .claims.pairs import load_pairs
 from .claims.relation import MODEL_DIR as RELATION_DIR
 from .claims.relation import MODEL_FILE as RELATION_FILE
 from .claims.relation import load_relation
+from .claims.study import shipped_tagger
 from .clean import segment
 from .entities import Lexicon, NerModel, load_lexicon, load_ner, recognise
 from .errors import ConfigError, InputError
@@ -35,6 +36,7 @@ from .settings import Settings
 from .sources import profile_source
 from .store import Store
 from .text import sentences as split_sentences
+from .vocab.source_cues import source_cues
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def load_resources(settings: Settings) -> Resources:
         raise ConfigError(f"unknown claim extractor(s) {', '.join(sorted(unknown))}; known: "
                           f"{', '.join(e.name for e in extractors())}")
     lexicon = load_lexicon(settings)
+    _warm(lexicon)
     cid = load_cid(settings.mesh_path, lexicon) if names is None or "cid" in names else None
     relation = None
     if (names is None or "relation" in names) and (RELATION_DIR / RELATION_FILE).is_file():
@@ -71,6 +74,14 @@ def load_resources(settings: Settings) -> Resources:
     if (names is None or "pairs" in names) and (PAIRS_DIR / PAIRS_FILE).is_file():
         pairs = load_pairs()
     return Resources(lexicon, load_ner(settings), cid, relation, pairs, names)
+
+
+def _warm(lexicon: Lexicon) -> None:
+    """Build once, with the resources, what the stages would otherwise build on the first
+    document: the lexicon's key prefixes, the source-kind cues' regexes, the PICO tagger."""
+    lexicon.prefixes  # noqa: B018 (computed on first use)
+    source_cues()
+    shipped_tagger()
 
 
 #: Source kinds of research literature (the entity model's training domain).
@@ -197,11 +208,12 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
     pool = (ProcessPoolExecutor(settings.jobs, initializer=_worker_init,
                                 initargs=(settings,)) if settings.jobs > 1 else None)
     try:
-        for path in files:
-            result = _ingest_file(store, path, settings, resources, pool)
-            report.files.append(result)
-            if progress:
-                progress(result)
+        with store.single_threaded():
+            for path in files:
+                result = _ingest_file(store, path, settings, resources, pool)
+                report.files.append(result)
+                if progress:
+                    progress(result)
     finally:
         if pool:
             pool.shutdown()

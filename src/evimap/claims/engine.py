@@ -138,10 +138,7 @@ class Hit:
 def _slots_fillable(rule: Rule, present: frozenset[str]) -> bool:
     """Whether the sentence's entity types can fill every slot of the rule (a cheap test
     before its regex)."""
-    return all(types & present for slot_name, types in (("{S}", rule.subject),
-                                                        ("{O}", rule.object),
-                                                        ("{Q}", rule.qualifier))
-               if slot_name in rule.pattern)
+    return all(types & present for types in rule.slot_types)
 
 
 def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,

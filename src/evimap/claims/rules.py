@@ -100,8 +100,13 @@ class Rule:
                                     # ("did not reduce": treats, negated per the vocabulary)
     headings_only: bool = False     # only in titles and headings ("Milnacipran for Migraine")
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    #: the entity types each slot of the pattern takes (the slots a sentence must fill)
+    slot_types: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "slot_types", tuple(
+            types for name, types in (("{S}", self.subject), ("{O}", self.object),
+                                      ("{Q}", self.qualifier)) if name in self.pattern))
         compiled = (self.pattern
                     .replace("{S}", slot("S", self.subject))
                     .replace("{O}", slot("O", self.object))

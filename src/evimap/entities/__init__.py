@@ -18,11 +18,11 @@ from evimap.model import Concept, Mention, Segment, Sentence
 from evimap.text import sentences as split_sentences
 
 from .abbrev import Abbreviation, find_abbreviations, occurrences
-from .context import context
+from .context import SentenceContext
 from .crf import sentence_tokens
 from .keys import prepare, singular, token_spans, word_form
 from .lexicon import Lexicon, build_lexicon, load_lexicon
-from .matcher import find_matches
+from .matcher import Match, find_matches
 from .ner import TYPES, NerModel, load_ner, ner_spans, normalise
 
 __all__ = ["Lexicon", "NerModel", "build_lexicon", "load_lexicon", "load_ner", "recognise"]
@@ -61,15 +61,16 @@ def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Senten
     in the model's training abstracts.
     """
     spans = _segment_spans(segments, sentences)
+    matches = [find_matches(text, lexicon, span.start, span.end) for span in spans]
     mentions = [
         Mention(m.start, m.end, text[m.start:m.end], lexicon.concept_at(m.entry[0]), span.segment,
                 source=lexicon.source(m.entry))
-        for span in spans for m in find_matches(text, lexicon, span.start, span.end)
+        for span, found in zip(spans, matches, strict=True) for m in found
     ]
     mentions = _resolve_abbreviations(text, spans, mentions, lexicon)
     if ner is not None:
         mentions = _with_model(text, spans, mentions, lexicon, ner,
-                               LAY_TRUSTED_TREES if lay else ())
+                               LAY_TRUSTED_TREES if lay else (), matches)
     _set_context(text, spans, mentions)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
@@ -79,22 +80,28 @@ LAY_TRUSTED_TREES = ("D27.505.", "G07.203.300")
 
 
 def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon: Lexicon,
-                ner: NerModel, trusted_trees: tuple[str, ...] = ()) -> list[Mention]:
-    """The model's chemical and disease spans, plus the dictionary's other mentions."""
+                ner: NerModel, trusted_trees: tuple[str, ...] = (),
+                matches: Sequence[Sequence[Match]] | None = None) -> list[Mention]:
+    """The model's chemical and disease spans, plus the dictionary's other mentions
+    (``matches``: the dictionary's matches in each span, when already found)."""
     candidates = [(m.start, m.end) for m in mentions if m.concept.type in MODEL_TYPES]
     sentence_spans = [(s.start, s.end) for s in spans]
     abbreviations = find_abbreviations(text, sentence_spans)
     tagged, confidence = ner_spans(ner, text, sentence_spans, lexicon, candidates,
-                                   abbreviations)
+                                   abbreviations, matches)
     by_span = {(m.start, m.end): m for m in mentions}
     short_forms = {m.text: m.concept for m in mentions if m.source == "abbreviation"}
     found: list[Mention] = []
+    named: dict[tuple[str, str], tuple[Concept, tuple[str, ...]]] = {}   # a name recurs
     for start, end, label in tagged:
         span = _span_of(spans, start)
         if span is None:
             continue
         known = by_span.get((start, end))
-        concept, ids = normalise(text[start:end], label, ner, lexicon, short_forms)
+        name = (text[start:end], label)
+        if name not in named:
+            named[name] = normalise(name[0], label, ner, lexicon, short_forms)
+        concept, ids = named[name]
         source = "crf"
         if known is not None and _fits(known.concept.type, TYPES[label]):
             source = known.source
@@ -352,12 +359,16 @@ def _overlaps(mention: Mention, spans: list[tuple[int, int]]) -> bool:
 # --- context --------------------------------------------------------------------------------
 
 def _set_context(text: str, spans: list[_Span], mentions: list[Mention]) -> None:
-    """Set the negated/hedged/hypothetical flags of each mention from its sentence."""
+    """Set the negated/hedged/hypothetical flags of each mention from its sentence (each
+    sentence read once for all its mentions)."""
+    readers: dict[int, SentenceContext] = {}
     for mention in mentions:
         span = _span_of(spans, mention.start)
         if span is None:
             continue
-        flags = context(text[span.start:span.end], mention.start - span.start,
-                        mention.end - span.start)
+        reader = readers.get(span.start)
+        if reader is None:
+            reader = readers[span.start] = SentenceContext(text[span.start:span.end])
+        flags = reader.of(mention.start - span.start, mention.end - span.start)
         mention.negated, mention.hedged, mention.hypothetical = (
             flags.negated, flags.hedged, flags.hypothetical)

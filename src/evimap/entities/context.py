@@ -45,7 +45,15 @@ def _words(text: str) -> int:
 
 def _negated(sentence: str, start: int, end: int) -> bool:
     """NegEx over one sentence; ``start``/``end`` are the mention's offsets in it."""
-    masked = _PSEUDO_RE.sub(lambda m: "_" * len(m.group(0)), sentence)
+    return _negated_masked(_masked(sentence), start, end)
+
+
+def _masked(sentence: str) -> str:
+    """The sentence with its pseudo-negations blanked (same length)."""
+    return _PSEUDO_RE.sub(lambda m: "_" * len(m.group(0)), sentence)
+
+
+def _negated_masked(masked: str, start: int, end: int) -> bool:
     for cue in _PRE_RE.finditer(masked, 0, start):
         between = masked[cue.end():start]
         if _words(between) <= NEG_WINDOW and not _TERM_RE.search(between):
@@ -67,3 +75,16 @@ def context(sentence: str, start: int, end: int) -> Context:
     """The context of the mention at ``sentence[start:end]``."""
     hedged, hypothetical = sentence_flags(sentence)
     return Context(_negated(sentence, start, end), hedged, hypothetical)
+
+
+class SentenceContext:
+    """:func:`context` for many mentions of one sentence, the sentence read once."""
+
+    def __init__(self, sentence: str) -> None:
+        self.masked = _masked(sentence)
+        self.hedged, self.hypothetical = sentence_flags(sentence)
+
+    def of(self, start: int, end: int) -> Context:
+        """The context of the mention at ``sentence[start:end]``."""
+        return Context(_negated_masked(self.masked, start, end), self.hedged,
+                       self.hypothetical)

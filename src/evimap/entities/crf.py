@@ -15,6 +15,7 @@ document's abbreviations and the lexicon.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from pathlib import Path
 import pycrfsuite
 
 from .lexicon import Lexicon
-from .matcher import find_matches
+from .matcher import Match, find_matches
 
 LABELS = ("Chemical", "Disease")
 
@@ -95,16 +96,22 @@ def _word_features(word: str, shape: str) -> list[str]:
 DictionaryView = tuple[list[str], list[tuple[str, ...]]]
 
 
-def dictionary_view(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> DictionaryView:
+def dictionary_view(text: str, tokens: Sequence[Token], lexicon: Lexicon,
+                    matches: Sequence[Match] | None = None) -> DictionaryView:
     """The dictionary's BIO tag for each token, typed by the matched concept's type (and
     BC5CDR class for ligands, which BC5CDR annotates as chemicals), and the tree branches of
-    that concept ("D12", "D12.776": proteins, which BC5CDR does not annotate as chemicals)."""
+    that concept ("D12", "D12.776": proteins, which BC5CDR does not annotate as chemicals).
+
+    ``matches``, when given, are :func:`find_matches` of the sentence the tokens cover
+    (whitespace either side changes none), found once by the caller."""
     tags = ["O"] * len(tokens)
     branches: list[tuple[str, ...]] = [()] * len(tokens)
     if not tokens:
         return tags, branches
     index = {t.start: i for i, t in enumerate(tokens)}
-    for m in find_matches(text, lexicon, tokens[0].start, tokens[-1].end):
+    if matches is None:
+        matches = find_matches(text, lexicon, tokens[0].start, tokens[-1].end)
+    for m in matches:
         concept = lexicon.concept_at(m.entry[0])
         kind = concept.type
         if kind == "mechanism" and lexicon.category(concept.id) == "ligand":
@@ -172,38 +179,73 @@ def sentence_features(text: str, tokens: Sequence[Token], lexicon: Lexicon,
     dtags, trees = dictionary if dictionary is not None else dictionary_view(text, tokens,
                                                                               lexicon)
     rtags = drugs.tags(tokens) if drugs else ["O"] * len(tokens)
-    shapes = [_shape(w) for w in words]
-    base = [_word_features(w, sh) for w, sh in zip(words, shapes, strict=True)]
+    forms = [_word_form(w) for w in words]
     sf = short_forms or {}
     out = []
     n = len(tokens)
     for i in range(n):
-        f = ["bias", *base[i], f"d={dtags[i]}", f"dt={dtags[i][2:] or 'O'}", f"r={rtags[i]}"]
-        f += [f"tb={b}" for b in trees[i]]
-        if _CODE.match(words[i]):
+        word, form = words[i], forms[i]
+        f = ["bias", *form.base, f"d={dtags[i]}", f"dt={dtags[i][2:] or 'O'}",
+             f"r={rtags[i]}"]
+        if trees[i]:
+            f += [f"tb={b}" for b in trees[i]]
+        if form.code:
             f.append("code")
-        if (i + 2 < n and words[i + 1] in "- " and words[i].isupper()
+        if (i + 2 < n and words[i + 1] in "- " and form.upper
                 and words[i + 2].isdigit()):
             f.append("code_prefix")
-        if words[i] in sf:
-            f.append(f"abbr={sf[words[i]] or 'none'}")
-        if typed_short_forms and words[i] in typed_short_forms:
-            f.append(f"abbrT={typed_short_forms[words[i]]}")
-        for off in (-2, -1, 1, 2):
-            j = i + off
-            if 0 <= j < n:
-                low = words[j].lower()
-                f += [f"{off}:w={low}", f"{off}:d={dtags[j]}", f"{off}:r={rtags[j]}"]
-                if abs(off) == 1:
-                    f += [f"{off}:s3={low[-3:]}", f"{off}:sh={shapes[j]}"]
-            else:
-                f.append(f"{off}:edge")
+        if word in sf:
+            f.append(f"abbr={sf[word] or 'none'}")
+        if typed_short_forms and word in typed_short_forms:
+            f.append(f"abbrT={typed_short_forms[word]}")
+        if i >= 2:
+            j = i - 2
+            f += [forms[j].around[0], f"-2:d={dtags[j]}", f"-2:r={rtags[j]}"]
+        else:
+            f.append("-2:edge")
+        if i >= 1:
+            j = i - 1
+            f += [forms[j].around[1], f"-1:d={dtags[j]}", f"-1:r={rtags[j]}",
+                  *forms[j].near[0]]
+        else:
+            f.append("-1:edge")
+        if i + 1 < n:
+            j = i + 1
+            f += [forms[j].around[2], f"1:d={dtags[j]}", f"1:r={rtags[j]}", *forms[j].near[1]]
+        else:
+            f.append("1:edge")
+        if i + 2 < n:
+            j = i + 2
+            f += [forms[j].around[3], f"2:d={dtags[j]}", f"2:r={rtags[j]}"]
+        else:
+            f.append("2:edge")
         if i > 0:
-            f.append(f"bigram={words[i - 1].lower()}|{words[i].lower()}")
+            f.append(f"bigram={forms[i - 1].low}|{form.low}")
         if i == 0:
             f.append("first")
         out.append(f)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """What :func:`sentence_features` reads of one word, whatever its sentence."""
+
+    low: str
+    base: tuple[str, ...]               # _word_features
+    code: bool                          # matches _CODE
+    upper: bool
+    around: tuple[str, str, str, str]   # "-2:w=", "-1:w=", "1:w=", "2:w=" features
+    near: tuple[tuple[str, str], tuple[str, str]]   # "-1:s3=", "-1:sh="; "1:s3=", "1:sh="
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_form(word: str) -> _Form:
+    low, shape = word.lower(), _shape(word)
+    return _Form(low, tuple(_word_features(word, shape)), bool(_CODE.match(word)),
+                 word.isupper(),
+                 (f"-2:w={low}", f"-1:w={low}", f"1:w={low}", f"2:w={low}"),
+                 ((f"-1:s3={low[-3:]}", f"-1:sh={shape}"), (f"1:s3={low[-3:]}", f"1:sh={shape}")))
 
 
 def bio_labels(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:

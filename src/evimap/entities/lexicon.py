@@ -74,9 +74,19 @@ class Lexicon:
         self.exact_span: dict[str, int] = payload["exact_span"]
         self._synonyms: dict[str, list[str]] = payload["synonyms"]
         self._trees: dict[str, list[str]] = payload.get("trees", {})
+        self._prefixes: tuple[frozenset[str], frozenset[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.folded) + len(self.exact)
+
+    @property
+    def prefixes(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The proper word prefixes of the (folded, exact) keys ("acute kidney" of "acute
+        kidney injury"): the matcher stops lengthening a candidate whose words start no key.
+        Derived from the keys on first use."""
+        if self._prefixes is None:
+            self._prefixes = (_proper_prefixes(self.folded), _proper_prefixes(self.exact))
+        return self._prefixes
 
     @property
     def concept_count(self) -> int:
@@ -123,6 +133,15 @@ class Lexicon:
 
     def source(self, entry: Entry) -> str:
         return SOURCES[entry[1]]
+
+
+def _proper_prefixes(keys: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for key in keys:
+        if " " in key:
+            words = key.split(" ")
+            out.update(" ".join(words[:k]) for k in range(1, len(words)))
+    return frozenset(out)
 
 
 # --- compiling ------------------------------------------------------------------------------

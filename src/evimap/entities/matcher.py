@@ -60,6 +60,8 @@ def _longest_at(i: int, raw: list[str], folded: list[str], spans: list[tuple[int
     # a one-word key is filed under its singular, so length 1 is always tried
     longest = min(max(lexicon.exact_span.get(raw[i], 0), lexicon.folded_span.get(folded[i], 1)),
                   len(spans) - i)
+    if longest > 1:
+        longest = _viable(i, longest, raw, folded, lexicon)
     for length in range(longest, 0, -1):
         last = i + length
         m_start, m_end = spans[i][0], spans[last - 1][1]
@@ -76,6 +78,21 @@ def _longest_at(i: int, raw: list[str], folded: list[str], spans: list[tuple[int
         if entry is not None:
             return length, Match(m_start, m_end, entry, key, False)
     return None
+
+
+def _viable(i: int, longest: int, raw: list[str], folded: list[str], lexicon: Lexicon) -> int:
+    """The most tokens from ``i`` (at most ``longest``) whose words may still start a key: a
+    longer candidate's first words are no key's first words, so no key of that length is
+    there ("a" starts ten-word keys, "a patient" none)."""
+    folded_prefixes, exact_prefixes = lexicon.prefixes
+    best = 1
+    for words, prefixes in ((folded, folded_prefixes), (raw, exact_prefixes)):
+        length, key = 1, words[i]
+        while length < longest and key in prefixes:
+            key = f"{key} {words[i + length]}"
+            length += 1
+        best = max(best, length)
+    return best
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import marshal
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from .crf import (
 )
 from .keys import folded_key, prepare, token_spans, word_form
 from .lexicon import Lexicon
-from .matcher import find_matches
+from .matcher import Match, find_matches
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "bc5cdr-crf.crfsuite"
@@ -84,8 +85,13 @@ class NerModel:
                     index.setdefault(name[:3], []).append(name)
             self._fuzzy_index = index
         best, best_ratio = None, FUZZY_THRESHOLD
+        letters = Counter(key)
         for name in self._fuzzy_index.get(key[:3], ()):
             if abs(len(name) - len(key)) > max(2, len(key) // 8):
+                continue
+            # the letters the two share bound the ratio from above (difflib's quick_ratio)
+            shared = (letters & Counter(name)).total()
+            if 2.0 * shared / (len(key) + len(name)) <= best_ratio:
                 continue
             ratio = difflib.SequenceMatcher(None, key, name, autojunk=False).ratio()
             if ratio > best_ratio:
@@ -179,15 +185,20 @@ def typed_short_forms(abbreviations: Sequence[Abbreviation], spans: Sequence[Spa
 
 def ner_spans(model: NerModel, text: str, sentences: Sequence[tuple[int, int]],
               lexicon: Lexicon, candidates: Sequence[tuple[int, int]] = (),
-              abbreviations: Sequence[Abbreviation] | None = None
+              abbreviations: Sequence[Abbreviation] | None = None,
+              matches: Sequence[Sequence[Match]] | None = None
               ) -> tuple[list[Span], dict[tuple[int, int], float]]:
     """Chemical and disease spans (start, end, "Chemical"|"Disease") in the sentences, and
     for each candidate span the model's mean probability that its tokens are an entity.
-    ``abbreviations`` are those defined in the sentences (found here when not given)."""
+    ``abbreviations`` are those defined in the sentences (found here when not given);
+    ``matches``, when given, are the dictionary's matches in each sentence."""
     if abbreviations is None:
         abbreviations = find_abbreviations(text, sentences)
     dict_types = short_form_types(text, abbreviations, lexicon)
-    tokenised = [(toks, dictionary_view(text, toks, lexicon)) for s, e in sentences
+    found: Sequence[Sequence[Match] | None] = (
+        matches if matches is not None else [None] * len(sentences))
+    tokenised = [(toks, dictionary_view(text, toks, lexicon, hits))
+                 for (s, e), hits in zip(sentences, found, strict=True)
                  if (toks := sentence_tokens(text, s, e))]
     first, confidence = _tag_all(model, text, tokenised, lexicon, dict_types, None, candidates)
     typed = typed_short_forms(abbreviations, first)

@@ -79,6 +79,18 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
+    @contextmanager
+    def single_threaded(self) -> Iterator[None]:
+        """Run DuckDB on one thread inside: an ingest's statements are many and small, and
+        waking worker threads for each costs more than the statement (half of it on a busy
+        machine). The previous setting is restored on the way out."""
+        threads = int(self.scalar("SELECT current_setting('threads')"))
+        self.con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {threads}")
+
     # --- generic queries -------------------------------------------------------------------
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
