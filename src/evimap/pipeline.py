@@ -255,10 +255,11 @@ def _ingest_file(store: Store, path: Path, settings: Settings, resources: Resour
         result.status = "error"
         result.errors.append(f"{spath}: cannot read ({exc.strerror or exc})")
         return result
-    if store.file_done(spath, sha):
+    state = store.file_state(spath, sha)
+    if state.done:
         result.status = "unchanged"
         return result
-    previous = set(store.documents_from_path(spath))
+    previous = set(state.documents)
     seen: set[str] = set()
     try:
         with store.transaction():
@@ -270,13 +271,13 @@ def _ingest_file(store: Store, path: Path, settings: Settings, resources: Resour
             store.remove_documents(sorted(previous - seen))
             status = "error" if result.errors and not (result.added or result.known) else "ok"
             store.record_file(spath, sha, size, status, "; ".join(result.errors) or None,
-                              result.added + result.known)
+                              result.added + result.known, recorded=state.recorded)
     except InputError as exc:
         result.status = "error"
         result.added = result.known = 0
         result.errors.append(str(exc))
         with store.transaction():
-            store.record_file(spath, sha, size, "error", exc.reason, 0)
+            store.record_file(spath, sha, size, "error", exc.reason, 0, recorded=state.recorded)
         return result
     if result.errors:
         result.status = "partial" if (result.added or result.known) else "error"

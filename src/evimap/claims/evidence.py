@@ -95,6 +95,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+@lru_cache(maxsize=4096)
 def mask_names(text: str) -> str:
     """``text`` with venue and institution names blanked (same length), for cue matching."""
     chars = list(text)
@@ -237,6 +238,7 @@ def arms_total(text: str) -> int | None:
     return sum(arms) if len(arms) >= 2 and all(arms) else None
 
 
+@lru_cache(maxsize=4096)
 def sample_size(text: str) -> int | None:
     """The sample size ``text`` states, sentence by sentence: a count named as the total
     ("A total of 120 patients were randomized", "N = 61") or the first whose clause says

@@ -421,10 +421,26 @@ def read_report(doc: Document, kind: str, metadata: Mapping[str, Any]) -> Report
     """The report's sections, design and size, or None when the document is not one."""
     if not is_report(doc, kind, metadata):
         return None
-    secs = sections(doc)
-    n = ev.sample_size(" ".join(doc.sentence(u.index) for u, s in
-                                zip(doc.units, secs, strict=True) if s != "title"))
-    return Report(tuple(secs), report_design(doc, secs, metadata), n)
+    # what the report is read from: the source-kind stage and the claim stage read the same
+    # document (with and without mentions, which the report does not read)
+    key = (doc.text, tuple(doc.units), tuple(doc.section), doc.title,
+           tuple(seg.label for seg in doc.segments), repr(metadata.get("publication_types")))
+    report = _READ.get(key)
+    if report is None:
+        secs = sections(doc)
+        n = ev.sample_size(" ".join(doc.sentence(u.index) for u, s in
+                                    zip(doc.units, secs, strict=True) if s != "title"))
+        report = Report(tuple(secs), report_design(doc, secs, metadata), n)
+        if len(_READ) >= _READ_KEPT:
+            del _READ[next(iter(_READ))]
+        _READ[key] = report
+    return report
+
+
+#: The last few reports read, by everything they are read from (a document's report is read
+#: by two stages; a pure function's results, so no answer depends on what came before).
+_READ: dict[tuple[Any, ...], Report] = {}
+_READ_KEPT = 4
 
 
 def study_frame(doc: Document, kind: str, metadata: Mapping[str, Any],
@@ -571,7 +587,7 @@ def span_features(text: str, tokens: Sequence[Any], mentions: Sequence[Mention]
     """CRFsuite features of each token: the word and its shape, the entity type of the
     mention covering it (chemical, procedure, disease), cue words around it, and its place
     relative to "versus", "of", "in" and the sentence's start."""
-    from ..entities.crf import _shape, _word_features
+    from ..entities.crf import word_features
     kinds = ["O"] * len(tokens)
     for m in mentions:
         inside = [i for i, t in enumerate(tokens) if t.start < m.end and m.start < t.end]
@@ -583,7 +599,7 @@ def span_features(text: str, tokens: Sequence[Any], mentions: Sequence[Mention]
     out = []
     n = len(tokens)
     for i in range(n):
-        f = ["bias", *_word_features(words[i], _shape(words[i])), f"m={kinds[i]}",
+        f = ["bias", *word_features(words[i]), f"m={kinds[i]}",
              f"mt={kinds[i][2:] or 'O'}", f"pos={min(i, 12) // 3}"]
         if seen_versus:
             f.append("after_versus")

@@ -239,6 +239,11 @@ class _Form:
     near: tuple[tuple[str, str], tuple[str, str]]   # "-1:s3=", "-1:sh="; "1:s3=", "1:sh="
 
 
+def word_features(word: str) -> tuple[str, ...]:
+    """The features of a word by itself (its form, affixes, shape, morphology), cached."""
+    return _word_form(word).base
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _word_form(word: str) -> _Form:
     low, shape = word.lower(), _shape(word)

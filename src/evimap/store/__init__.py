@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,15 @@ MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
 
 def _schema_sql() -> str:
     return resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the store holds of one input file (see :meth:`Store.file_state`)."""
+
+    done: bool                      # this content was ingested from this path without error
+    recorded: bool                  # a ``files`` row for this path and content exists
+    documents: list[str]            # the documents stored from this path
 
 
 class Store:
@@ -138,9 +148,23 @@ class Store:
             "SELECT count(*) FROM files WHERE path = ? AND sha256 = ? AND status = 'ok'",
             [path, sha256]))
 
+    def file_state(self, path: str, sha256: str) -> FileState:
+        """What the store holds of a file, in one query: whether this exact content was
+        ingested successfully from ``path``, whether it was recorded at all (an error), and
+        the documents stored from ``path``."""
+        row = self.con.execute(
+            "SELECT (SELECT count(*) FROM files WHERE path = $1 AND sha256 = $2 "
+            "AND status = 'ok'), (SELECT count(*) FROM files WHERE path = $1 AND sha256 = $2), "
+            "(SELECT list(id) FROM documents WHERE path = $1)", [path, sha256]).fetchone()
+        assert row is not None
+        return FileState(bool(row[0]), bool(row[1]), list(row[2] or ()))
+
     def record_file(self, path: str, sha256: str, size: int, status: str,
-                    error: str | None, n_docs: int) -> None:
-        self.con.execute("DELETE FROM files WHERE path = ? AND sha256 = ?", [path, sha256])
+                    error: str | None, n_docs: int, recorded: bool = True) -> None:
+        """Record the outcome of a file; ``recorded`` False: :meth:`file_state` said no row
+        of this path and content exists, so none is deleted first."""
+        if recorded:
+            self.con.execute("DELETE FROM files WHERE path = ? AND sha256 = ?", [path, sha256])
         self.con.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, now())",
             [path, sha256, size, status, error, n_docs])
@@ -183,8 +207,14 @@ class Store:
             for c in pd.claims:
                 concepts.setdefault(c.subject.id, c.subject)
                 concepts.setdefault(c.object.id, c.object)
-        known_works = {r[0] for r in self.con.execute(
-            "SELECT id FROM works WHERE list_contains(?, id)", [first_ids]).fetchall()}
+        # the works and concepts already stored, in one query
+        known_works: set[str] = set()
+        known: set[str] = set()
+        for table, ident in self.con.execute(
+                "SELECT 'w', id FROM works WHERE list_contains($1, id) UNION ALL "
+                "SELECT 'c', id FROM concepts WHERE list_contains($2, id)",
+                [first_ids, list(concepts)]).fetchall():
+            (known_works if table == "w" else known).add(ident)
         new_works: dict[str, list[Any]] = {}
         for pd, k, work_id in zip(docs, keys, first_ids, strict=True):
             if work_id not in known_works and work_id not in new_works:
@@ -192,9 +222,6 @@ class Store:
         now = _now()
         self.insert_rows("works", [[*w, now] for w in new_works.values()])
         if concepts:
-            known = {r[0] for r in self.con.execute(
-                "SELECT id FROM concepts WHERE list_contains(?, id)",
-                [list(concepts)]).fetchall()}
             self.insert_rows("concepts", [[c.id, c.name, c.type, list(c.trees)]
                                           for c in concepts.values() if c.id not in known])
         for row in rows["documents"]:
