@@ -64,7 +64,8 @@ def load_resources(settings: Settings) -> Resources:
         raise ConfigError(f"unknown claim extractor(s) {', '.join(sorted(unknown))}; known: "
                           f"{', '.join(e.name for e in extractors())}")
     lexicon = load_lexicon(settings)
-    _warm(lexicon)
+    ner = load_ner(settings)
+    _warm(lexicon, ner)
     cid = load_cid(settings.mesh_path, lexicon) if names is None or "cid" in names else None
     relation = None
     if (names is None or "relation" in names) and (RELATION_DIR / RELATION_FILE).is_file():
@@ -73,13 +74,16 @@ def load_resources(settings: Settings) -> Resources:
     pairs = None
     if (names is None or "pairs" in names) and (PAIRS_DIR / PAIRS_FILE).is_file():
         pairs = load_pairs()
-    return Resources(lexicon, load_ner(settings), cid, relation, pairs, names)
+    return Resources(lexicon, ner, cid, relation, pairs, names)
 
 
-def _warm(lexicon: Lexicon) -> None:
+def _warm(lexicon: Lexicon, ner: NerModel | None) -> None:
     """Build once, with the resources, what the stages would otherwise build on the first
-    document: the lexicon's key prefixes, the source-kind cues' regexes, the PICO tagger."""
+    document: the lexicon's key prefixes, the NER model's index of names for fuzzy look-ups,
+    the source-kind cues' regexes, the PICO tagger."""
     lexicon.prefixes  # noqa: B018 (computed on first use)
+    if ner is not None:
+        ner.fuzzy_index(lexicon)
     source_cues()
     shipped_tagger()
 

@@ -15,6 +15,7 @@ long form is found in the words before it:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -113,5 +114,10 @@ def _long_form(text: str, s_start: int, paren: int, short: str,
 
 def occurrences(text: str, short: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Whole-word occurrences of a short form (and its plural in -s) in the given spans."""
-    pattern = re.compile(r"(?<![0-9A-Za-z])" + re.escape(short) + r"s?(?![0-9A-Za-z])")
+    pattern = _occurrence_pattern(short)
     return [(m.start(), m.end()) for s, e in spans for m in pattern.finditer(text, s, e)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _occurrence_pattern(short: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![0-9A-Za-z])" + re.escape(short) + r"s?(?![0-9A-Za-z])")

@@ -40,10 +40,11 @@ def find_matches(text: str, lexicon: Lexicon, start: int = 0, end: int | None = 
     spans = token_spans(prepared, start - lo, end - lo)
     raw = [prepared[s:e] for s, e in spans]
     folded = [word_form(w) for w in raw]
+    single = [singular(w) for w in folded]
     matches: list[Match] = []
     i, n = 0, len(spans)
     while i < n:
-        found = _longest_at(i, raw, folded, spans, prepared, lexicon)
+        found = _longest_at(i, raw, folded, single, spans, prepared, lexicon)
         if found is None:
             i += 1
             continue
@@ -54,9 +55,11 @@ def find_matches(text: str, lexicon: Lexicon, start: int = 0, end: int | None = 
     return matches
 
 
-def _longest_at(i: int, raw: list[str], folded: list[str], spans: list[tuple[int, int]],
-                text: str, lexicon: Lexicon) -> tuple[int, Match] | None:
-    """The longest acceptable match starting at token ``i`` as (token count, match)."""
+def _longest_at(i: int, raw: list[str], folded: list[str], single: list[str],
+                spans: list[tuple[int, int]], text: str, lexicon: Lexicon
+                ) -> tuple[int, Match] | None:
+    """The longest acceptable match starting at token ``i`` as (token count, match);
+    ``single`` holds the singular of each folded token (a key's last word)."""
     # a one-word key is filed under its singular, so length 1 is always tried
     longest = min(max(lexicon.exact_span.get(raw[i], 0), lexicon.folded_span.get(folded[i], 1)),
                   len(spans) - i)
@@ -69,11 +72,12 @@ def _longest_at(i: int, raw: list[str], folded: list[str], spans: list[tuple[int
             m_end -= 2                   # the possessive is not part of the name
         if not _whole_word(text, m_start, m_end):
             continue
-        key = " ".join(raw[i:last])
+        key = " ".join(raw[i:last]) if length > 1 else raw[i]
         entry = lexicon.exact.get(key)
         if entry is not None:
             return length, Match(m_start, m_end, entry, key, True)
-        key = " ".join([*folded[i:last - 1], singular(folded[last - 1])])
+        key = (" ".join(folded[i:last - 1]) + " " + single[last - 1] if length > 1
+               else single[i])
         entry = lexicon.folded.get(key)
         if entry is not None:
             return length, Match(m_start, m_end, entry, key, False)

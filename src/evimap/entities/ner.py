@@ -78,15 +78,9 @@ class NerModel:
         key = name_key(text)
         if len(key) < 5:
             return None
-        if self._fuzzy_index is None:
-            index: dict[str, list[str]] = {}
-            for name in lexicon.folded:
-                if len(name) >= 5:
-                    index.setdefault(name[:3], []).append(name)
-            self._fuzzy_index = index
         best, best_ratio = None, FUZZY_THRESHOLD
         letters = Counter(key)
-        for name in self._fuzzy_index.get(key[:3], ()):
+        for name in self.fuzzy_index(lexicon).get(key[:3], ()):
             if abs(len(name) - len(key)) > max(2, len(key) // 8):
                 continue
             # the letters the two share bound the ratio from above (difflib's quick_ratio)
@@ -99,6 +93,18 @@ class NerModel:
                 if _compatible(concept.type, etype):
                     best, best_ratio = concept, ratio
         return best
+
+
+    def fuzzy_index(self, lexicon: Lexicon) -> dict[str, list[str]]:
+        """The dictionary's names of five characters or more by their first three, built on
+        first use."""
+        if self._fuzzy_index is None:
+            index: dict[str, list[str]] = {}
+            for name in lexicon.folded:
+                if len(name) >= 5:
+                    index.setdefault(name[:3], []).append(name)
+            self._fuzzy_index = index
+        return self._fuzzy_index
 
 
 def name_key(text: str) -> str:
