@@ -25,6 +25,7 @@ from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
 from . import works
 from .absent import remember_absent
+from .sql import IDS, json_list, listed
 
 remember_absent()
 
@@ -185,7 +186,8 @@ class Store:
     def known_documents(self, doc_ids: Sequence[str]) -> set[str]:
         """Which of ``doc_ids`` are already stored."""
         return {r[0] for r in self.con.execute(
-            "SELECT id FROM documents WHERE list_contains(?, id)", [list(doc_ids)]).fetchall()}
+            f"SELECT id FROM documents WHERE list_contains({IDS}, id)",
+            [json_list(doc_ids)]).fetchall()}
 
     def add_documents(self, docs: Sequence[ProcessedDocument], rule: dedup.CopyRule
                       ) -> list[str]:
@@ -211,9 +213,10 @@ class Store:
         known_works: set[str] = set()
         known: set[str] = set()
         for table, ident in self.con.execute(
-                "SELECT 'w', id FROM works WHERE list_contains($1, id) UNION ALL "
-                "SELECT 'c', id FROM concepts WHERE list_contains($2, id)",
-                [first_ids, list(concepts)]).fetchall():
+                f"SELECT 'w', id FROM works WHERE list_contains({listed('VARCHAR', '$1')}, id) "
+                f"UNION ALL SELECT 'c', id FROM concepts "
+                f"WHERE list_contains({listed('VARCHAR', '$2')}, id)",
+                [json_list(first_ids), json_list(concepts)]).fetchall():
             (known_works if table == "w" else known).add(ident)
         new_works: dict[str, list[Any]] = {}
         for pd, k, work_id in zip(docs, keys, first_ids, strict=True):
@@ -235,8 +238,8 @@ class Store:
             return first_ids
         works.regroup(self, touched, now)
         final = dict(self.con.execute(
-            "SELECT id, work_id FROM documents WHERE list_contains(?, id)",
-            [[k.doc_id for k in keys]]).fetchall())
+            f"SELECT id, work_id FROM documents WHERE list_contains({IDS}, id)",
+            [json_list(k.doc_id for k in keys)]).fetchall())
         return [final[k.doc_id] for k in keys]
 
     def remove_documents(self, doc_ids: Sequence[str]) -> None:
@@ -244,19 +247,19 @@ class Store:
         split into its remaining components, and works left empty are dropped."""
         if not doc_ids:
             return
-        ids = list(doc_ids)
+        ids = json_list(doc_ids)
         con = self.con
         touched = {r[0] for r in con.execute(
-            "SELECT DISTINCT work_id FROM documents WHERE list_contains(?, id)", [ids]
+            f"SELECT DISTINCT work_id FROM documents WHERE list_contains({IDS}, id)", [ids]
         ).fetchall()}
         con.execute("DELETE FROM evidence WHERE claim_id IN "
-                    "(SELECT id FROM claims WHERE list_contains(?, doc_id))", [ids])
+                    f"(SELECT id FROM claims WHERE list_contains({IDS}, doc_id))", [ids])
         for table, col in (("claims", "doc_id"), ("mentions", "doc_id"),
                            ("segments", "doc_id"), ("lsh_bands", "doc_id"),
                            ("shingle_sketch", "doc_id"), ("copy_pairs", "doc_a"),
                            ("copy_pairs", "doc_b"), ("minhash", "doc_id"),
                            ("document_paths", "doc_id"), ("documents", "id")):
-            con.execute(f"DELETE FROM {table} WHERE list_contains(?, {col})", [ids])
+            con.execute(f"DELETE FROM {table} WHERE list_contains({IDS}, {col})", [ids])
         works.regroup(self, touched, _now())
         con.execute("DELETE FROM works WHERE id NOT IN (SELECT work_id FROM documents)")
 

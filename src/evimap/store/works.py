@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import dedup
 from ..model import ProcessedDocument
+from .sql import IDS, json_list, listed
 
 if TYPE_CHECKING:
     from . import Store
@@ -86,7 +87,7 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
     if by_hash:
         for h, doc_id, work in store.con.execute(
                 "SELECT content_hash, id, work_id FROM documents "
-                "WHERE list_contains(?, content_hash)", [list(by_hash)]).fetchall():
+                f"WHERE list_contains({IDS}, content_hash)", [json_list(by_hash)]).fetchall():
             for i in by_hash[h]:
                 exact.setdefault(i, []).append((doc_id, work))
     for group in by_hash.values():
@@ -104,8 +105,8 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
         for band, h, doc_id, n in store.con.execute(
                 "SELECT b.band, b.hash, b.doc_id, m.n_shingles FROM lsh_bands b "
                 "JOIN minhash m ON m.doc_id = b.doc_id WHERE (b.band, b.hash) IN "
-                "(SELECT unnest(?::SMALLINT[]), unnest(?::BIGINT[]))",
-                [list(bands), list(hashes)]).fetchall():
+                f"(SELECT unnest({listed('SMALLINT')}), unnest({listed('BIGINT')}))",
+                [json_list(bands), json_list(hashes)]).fetchall():
             if rule.eligible(n or 0):
                 candidates.update((i, doc_id) for i in band_keys[(band, h)])
     # sketch candidates (high containment)
@@ -113,13 +114,13 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
     qhashes = [h for i in near for h in keys[i].sketch]
     if qhashes:
         for qdoc, doc_id, shared, n, n_sketch in store.con.execute(
-                "WITH q AS (SELECT unnest(?::VARCHAR[]) AS qdoc, unnest(?::UINTEGER[]) AS hash),"
+                f"WITH q AS (SELECT unnest({IDS}) AS qdoc, unnest({listed('UINTEGER')}) AS hash),"
                 " hits AS (SELECT q.qdoc, s.doc_id, count(*) AS shared FROM q "
                 "  JOIN shingle_sketch s ON s.hash = q.hash GROUP BY q.qdoc, s.doc_id "
                 "  HAVING count(*) >= ?) "
                 "SELECT h.qdoc, h.doc_id, h.shared, m.n_shingles, m.n_sketch FROM hits h "
                 "JOIN minhash m ON m.doc_id = h.doc_id",
-                [qdocs, qhashes, dedup.SKETCH_MIN_SHARED]).fetchall():
+                [json_list(qdocs), json_list(qhashes), dedup.SKETCH_MIN_SHARED]).fetchall():
             i = index[qdoc]
             if rule.eligible(n or 0) and rule.sketch_candidate(
                     shared, len(keys[i].sketch), n_sketch or 0):
@@ -134,8 +135,8 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
     shingles = fetch_shingles(store, other_ids)
     if other_ids:
         for doc_id, work, h in store.con.execute(
-                "SELECT id, work_id, content_hash FROM documents WHERE list_contains(?, id)",
-                [sorted(other_ids)]).fetchall():
+                f"SELECT id, work_id, content_hash FROM documents WHERE list_contains({IDS}, id)",
+                [json_list(sorted(other_ids))]).fetchall():
             stored[doc_id] = (work, h)
     pairs: list[list[Any]] = []
     accepted: dict[int, list[tuple[float, float, str]]] = {}
@@ -214,9 +215,9 @@ def fetch_shingles(store: Store, doc_ids: Collection[str]) -> dict[str, frozense
     for start in range(0, len(ids), _FETCH):
         texts: dict[str, list[str]] = {d: [] for d in ids[start:start + _FETCH]}
         for doc_id, text in store.con.execute(
-                "SELECT doc_id, text FROM segments WHERE list_contains(?, doc_id) "
-                "AND list_contains(?, kind) ORDER BY doc_id, idx",
-                [list(texts), kinds]).fetchall():
+                f"SELECT doc_id, text FROM segments WHERE list_contains({IDS}, doc_id) "
+                f"AND list_contains({IDS}, kind) ORDER BY doc_id, idx",
+                [json_list(texts), json_list(kinds)]).fetchall():
             texts[doc_id].append(text)
         out.update((d, dedup.shingle_hashes("\n".join(t))) for d, t in texts.items())
     return out
@@ -248,11 +249,11 @@ def _closure(store: Store, work_ids: Collection[str]) -> set[str]:
     frontier = set(work_ids)
     while frontier:
         reached = {r[0] for r in store.con.execute(
-            "WITH m AS (SELECT id FROM documents WHERE list_contains(?, work_id)), "
+            f"WITH m AS (SELECT id FROM documents WHERE list_contains({IDS}, work_id)), "
             "o AS (SELECT p.doc_b AS id FROM copy_pairs p JOIN m ON p.doc_a = m.id "
             "      UNION SELECT p.doc_a FROM copy_pairs p JOIN m ON p.doc_b = m.id) "
             "SELECT DISTINCT d.work_id FROM documents d JOIN o ON o.id = d.id",
-            [sorted(frontier)]).fetchall()}
+            [json_list(sorted(frontier))]).fetchall()}
         frontier = reached - found
         found |= frontier
     return found
@@ -308,11 +309,11 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
     works where a component's content key changed."""
     con = store.con
     scope = None if work_ids is None else sorted(_closure(store, work_ids))
-    where = "" if scope is None else "WHERE list_contains(?, d.work_id)"
+    where = "" if scope is None else f"WHERE list_contains({IDS}, d.work_id)"
     members = con.execute(
         "SELECT d.id, d.content_hash, d.title, d.work_id, coalesce(m.n_shingles, 0) "
         f"FROM documents d LEFT JOIN minhash m ON m.doc_id = d.id {where}",
-        [] if scope is None else [scope]).fetchall()
+        [] if scope is None else [json_list(scope)]).fetchall()
     if not members:
         return
     ids = {m[0] for m in members}
@@ -320,9 +321,10 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
     exact = [(d, first.setdefault(h, d)) for d, h, _t, _w, n in members
              if dedup.exact_eligible(n)]
     edge_sql = "SELECT doc_a, doc_b, part FROM copy_pairs" + (
-        "" if scope is None else " WHERE list_contains(?, doc_a)")
+        "" if scope is None else f" WHERE list_contains({IDS}, doc_a)")
     pairs = [(a, b, part) for a, b, part in con.execute(
-        edge_sql, [] if scope is None else [sorted(ids)]).fetchall() if a in ids and b in ids]
+        edge_sql, [] if scope is None else [json_list(sorted(ids))]).fetchall()
+        if a in ids and b in ids]
     held = {w: parts for w, parts in _held(pairs).items() if len(parts) > 1}
     shingles = fetch_shingles(store, set(held) | {p for parts in held.values() for p in parts})
     found = components(ids, exact, pairs, compilations(held, shingles))
@@ -331,8 +333,8 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
     for m in members:
         groups.setdefault(found.find(m[0]), []).append(m)
     old_works = {m[3] for m in members}
-    created = dict(con.execute("SELECT id, created_at FROM works WHERE list_contains(?, id)",
-                               [sorted(old_works)]).fetchall())
+    created = dict(con.execute(f"SELECT id, created_at FROM works WHERE list_contains({IDS}, id)",
+                               [json_list(sorted(old_works))]).fetchall())
     moves: list[tuple[str, str]] = []
     rows: dict[str, list[Any]] = {}
     for group in groups.values():
@@ -347,9 +349,11 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
         moved, targets = (list(x) for x in zip(*moves, strict=True))
         for table, col in (("documents", "id"), ("claims", "doc_id")):
             con.execute(
-                f"UPDATE {table} SET work_id = m.new FROM (SELECT unnest(?::VARCHAR[]) AS id, "
-                f"unnest(?::VARCHAR[]) AS new) m WHERE {table}.{col} = m.id", [moved, targets])
-    con.execute("DELETE FROM works WHERE list_contains(?, id)", [sorted(old_works | set(rows))])
+                f"UPDATE {table} SET work_id = m.new FROM (SELECT unnest({IDS}) AS id, "
+                f"unnest({IDS}) AS new) m WHERE {table}.{col} = m.id",
+                [json_list(moved), json_list(targets)])
+    con.execute(f"DELETE FROM works WHERE list_contains({IDS}, id)",
+                [json_list(sorted(old_works | set(rows)))])
     store.insert_rows("works", [rows[w] for w in sorted(rows)])
 
 
@@ -365,10 +369,10 @@ def rebuild(store: Store, rule: dedup.CopyRule, now: str) -> None:
         sketches = {d: dedup.sketch(s) for d, s in shingles.items()}
         con.execute(
             "UPDATE minhash SET n_shingles = m.n, n_sketch = m.k FROM (SELECT "
-            "unnest(?::VARCHAR[]) AS id, unnest(?::INTEGER[]) AS n, unnest(?::INTEGER[]) AS k)"
-            " m WHERE minhash.doc_id = m.id",
-            [list(shingles), [len(s) for s in shingles.values()],
-             [len(s) for s in sketches.values()]])
+            f"unnest({IDS}) AS id, unnest({listed('INTEGER')}) AS n, "
+            f"unnest({listed('INTEGER')}) AS k) m WHERE minhash.doc_id = m.id",
+            [json_list(shingles), json_list(len(s) for s in shingles.values()),
+             json_list(len(s) for s in sketches.values())])
         store.insert_rows("shingle_sketch", [[h, d] for d, sk in sketches.items() for h in sk])
     candidates = set(con.execute(
         "SELECT DISTINCT a.doc_id, b.doc_id FROM lsh_bands a JOIN lsh_bands b "
