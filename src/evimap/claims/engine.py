@@ -163,8 +163,15 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
     present = frozenset(t for g in rendered.groups for t in g.types)
     for rule in rules:
         if (rule.headings_only and not in_heading) or (
-                rule.implicit_subject and implicit_subject is None) or (
-                rule.authored_only and in_comment) or not _slots_fillable(rule, present):
+                rule._implicit and implicit_subject is None) or (
+                rule.authored_only and in_comment):
+            continue
+        fillable = True
+        for types in rule.slot_types:       # _slots_fillable, inline (it runs per rule)
+            if not types & present:
+                fillable = False
+                break
+        if not fillable:
             continue
         for m in rule.regex.finditer(rendered.text):
             if rule.implicit_subject and _names_intervention(rendered, m):

@@ -102,8 +102,10 @@ class Rule:
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
     #: the entity types each slot of the pattern takes (the slots a sentence must fill)
     slot_types: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
+    _implicit: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_implicit", "{S}" not in self.pattern)
         object.__setattr__(self, "slot_types", tuple(
             types for name, types in (("{S}", self.subject), ("{O}", self.object),
                                       ("{Q}", self.qualifier)) if name in self.pattern))
@@ -118,7 +120,7 @@ class Rule:
     @property
     def implicit_subject(self) -> bool:
         """The rule has no subject slot: the subject comes from the section or page."""
-        return "{S}" not in self.pattern
+        return self._implicit
 
 
 _ACT = (r"(?P<action>reuptake inhibitors?|antagonists?|agonists?|inhibitors?|blockers?|"

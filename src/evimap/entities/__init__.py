@@ -9,9 +9,8 @@ defined in the document (:mod:`.abbrev`), then negation/hedging/hypothetical con
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from evimap.model import Concept, Mention, Segment, Sentence
@@ -169,19 +168,49 @@ def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Men
             names.setdefault(m.text, m)
     if not names:
         return []
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
-        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
     taken = [(m.start, m.end) for m in found]
     added: list[Mention] = []
     for span in spans:
-        for hit in pattern.finditer(text, span.start, span.end):
-            if any(s < hit.end() and hit.start() < e for s, e in taken):
+        for start, name in _whole_names(text, span.start, span.end, names):
+            end = start + len(name)
+            if any(s < end and start < e for s, e in taken):
                 continue
-            model = names[hit.group(0)]
-            added.append(Mention(hit.start(), hit.end(), hit.group(0), model.concept,
+            model = names[name]
+            added.append(Mention(start, end, name, model.concept,
                                  span.segment, source=model.source, ids=model.ids))
-            taken.append((hit.start(), hit.end()))
+            taken.append((start, end))
     return added
+
+
+def _whole_names(text: str, start: int, end: int, names: Iterable[str]
+                 ) -> Iterator[tuple[int, str]]:
+    r"""Non-overlapping occurrences of ``names`` in ``text[start:end]`` that are whole words
+    (no word character or hyphen either side; the window's end counts as a boundary), left
+    to right, the longest name first where several start at one place: what
+    ``re.finditer(r"(?<![\w-])(?:longest|...|shortest)(?![\w-])", text, start, end)`` finds,
+    without compiling a pattern of the document's names."""
+    order = sorted(names, key=len, reverse=True)
+    at: dict[int, list[str]] = {}
+    for name in order:
+        i = text.find(name, start, end)
+        while i != -1:
+            at.setdefault(i, []).append(name)
+            i = text.find(name, i + 1, end)
+    resume = start
+    for i in sorted(at):
+        if i < resume or (i > 0 and _wordish(text[i - 1])):
+            continue
+        for name in at[i]:
+            j = i + len(name)
+            if j == end or not _wordish(text[j]):
+                yield i, name
+                resume = j
+                break
+
+
+def _wordish(ch: str) -> bool:
+    r"""A character ``[\w-]`` matches."""
+    return ch.isalnum() or ch in "_-"
 
 
 def _name_short_forms(abbreviations: Sequence[Abbreviation], found: list[Mention]) -> None:
