@@ -173,3 +173,13 @@ def test_design_floor(settings, resources, data_dir):
         FLOORS["design"]["evidence_inference_rct_share"], scores["evidence_inference"]
     assert scores["bc5cdr_dev"]["non_rct_share"] >= \
         FLOORS["design"]["bc5cdr_non_trial_non_rct_share"], scores["bc5cdr_dev"]
+
+
+@pytest.mark.parametrize("folder", sorted(FLOORS["html"]["sets"]))
+def test_html_floor(folder):
+    """Article bodies from HTML: evimap at its floor and never below trafilatura alone."""
+    from evimap.evaluate.html import evaluate_html
+
+    scores = evaluate_html(Path(__file__).resolve().parents[1] / folder)
+    assert scores["evimap"]["f1"] >= FLOORS["html"]["sets"][folder]["evimap_f1"], scores["evimap"]
+    assert scores["evimap"]["f1"] >= scores["trafilatura"]["f1"], scores
