@@ -162,3 +162,14 @@ def test_term_table_and_own_pages_are_well_formed() -> None:
         text = (OWN_PAGES / g["file"]).read_text(encoding="utf-8")
         for fragment in g["boilerplate"] + g["content"]:
             assert fragment in text, (g["file"], fragment)
+
+
+def test_a_sentence_with_web_words_in_it_is_content_not_chrome(hostile_page):
+    """'window' and 'tab' are ordinary words in medical text ("therapeutic window"); the
+    uploaded page with markup written into a real sentence keeps its title and sentence."""
+    from evimap.clean import segment
+    from evimap.model import RawDocument
+    text = hostile_page.read_text(encoding="utf-8")
+    segs = segment(RawDocument(path="hostile.txt", record=0, format="text", text=text))
+    kinds = {s.text.split()[0] + " " + s.text.split()[2]: s.kind for s in segs}
+    assert kinds == {"Magnesium migraine": "title", "Magnesium effective": "body"}, segs
