@@ -25,20 +25,10 @@ from lxml import etree
 
 from evimap.errors import InputError
 from evimap.model import RawDocument
-from evimap.read import expand_paths, read_file
+from evimap.read import expand_paths
 from evimap.read.xmlsafe import mixed_text
 from evimap.settings import Settings
-
-
-def read_all(path: Path, settings: Settings) -> list[RawDocument | InputError]:
-    return list(read_file(path, settings))
-
-
-def docs_of(path: Path, settings: Settings) -> list[RawDocument]:
-    items = read_all(path, settings)
-    errors = [i for i in items if isinstance(i, InputError)]
-    assert not errors, errors
-    return [i for i in items if isinstance(i, RawDocument)]
+from test_read import docs_of, read_all
 
 
 def file_error(path: Path, settings: Settings) -> str:
