@@ -49,6 +49,7 @@ Everything here is a pure function of the document view and the (read-only) mode
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -425,15 +426,17 @@ def read_report(doc: Document, kind: str, metadata: Mapping[str, Any]) -> Report
     # document (with and without mentions, which the report does not read)
     key = (doc.text, tuple(doc.units), tuple(doc.section), doc.title,
            tuple(seg.label for seg in doc.segments), repr(metadata.get("publication_types")))
-    report = _READ.get(key)
+    with _READ_LOCK:
+        report = _READ.get(key)
     if report is None:
         secs = sections(doc)
         n = ev.sample_size(" ".join(doc.sentence(u.index) for u, s in
                                     zip(doc.units, secs, strict=True) if s != "title"))
         report = Report(tuple(secs), report_design(doc, secs, metadata), n)
-        if len(_READ) >= _READ_KEPT:
-            del _READ[next(iter(_READ))]
-        _READ[key] = report
+        with _READ_LOCK:        # stages may run in threads (a Dask worker's)
+            while len(_READ) >= _READ_KEPT:
+                del _READ[next(iter(_READ))]
+            _READ[key] = report
     return report
 
 
@@ -441,6 +444,7 @@ def read_report(doc: Document, kind: str, metadata: Mapping[str, Any]) -> Report
 #: by two stages; a pure function's results, so no answer depends on what came before).
 _READ: dict[tuple[Any, ...], Report] = {}
 _READ_KEPT = 4
+_READ_LOCK = threading.Lock()
 
 
 def study_frame(doc: Document, kind: str, metadata: Mapping[str, Any],
