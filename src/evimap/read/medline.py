@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..model import RawDocument
 from ..settings import Settings
 from .pubmed import assemble_record, month_number
-from .source import RecordError, Source, gzip_errors, iter_lines, max_record_bytes
+from .source import RecordError, Source, read_line_records
 
 _FIELD = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *-(?: (.*)|$)")
 _CONTINUATION = re.compile(r"^\s+\S")
@@ -63,22 +63,12 @@ def looks_like_medline(head: bytes) -> bool:
 
 def read_medline(source: Source, settings: Settings) -> Iterator[RawDocument | InputError]:
     """Yield one document per record; a bad record is yielded as ``InputError(file:line)``."""
-    limit = max_record_bytes(settings.max_file_mb)
     first = source.head(4096).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if not _FIELD.match(first.split("\n", 1)[0]):
         raise InputError(source.label, "not MEDLINE text: it should start with tagged lines "
                                        f"like 'PMID- 29768149', not {first[:30]!r}")
-    with gzip_errors(source), source.open() as stream:
-        for index, record in enumerate(_records(iter_lines(stream, limit), limit)):
-            where = f"{source.label}:{record.first_line}"
-            if record.too_long:
-                yield InputError(where, f"record over the {settings.max_file_mb:g} MB limit "
-                                        "(set EVIMAP_MAX_FILE_MB)")
-                continue
-            try:
-                yield parse_record(record, source.label, index)
-            except RecordError as exc:
-                yield InputError(where, str(exc))
+    yield from read_line_records(source, settings.max_file_mb, _records,
+                                 lambda record, index: parse_record(record, source.label, index))
 
 
 def _records(lines: Iterator[tuple[int, bytes | None]], limit: int) -> Iterator[_Record]:

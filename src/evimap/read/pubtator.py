@@ -35,7 +35,7 @@ from ..errors import InputError
 from ..model import Block, GoldMention, RawDocument
 from ..settings import Settings
 from .decode import OffsetMap, from_original, normalise_text
-from .source import RecordError, Source, gzip_errors, iter_lines, max_record_bytes
+from .source import RecordError, Source, read_line_records
 
 _TEXT_LINE = re.compile(r"^(\d+)\|([ta])\|(.*)$", re.DOTALL)
 _ID_SEPARATORS = re.compile(r"[|,+;]")
@@ -100,18 +100,9 @@ class _Record:
 
 def read_pubtator(source: Source, settings: Settings) -> Iterator[RawDocument | InputError]:
     """Yield one document per record; a bad record is yielded as ``InputError(file:line)``."""
-    limit = max_record_bytes(settings.max_file_mb)
-    with gzip_errors(source), source.open() as stream:
-        for index, record in enumerate(_records(iter_lines(stream, limit), limit)):
-            where = f"{source.label}:{record.first_line}"
-            if record.too_long:
-                yield InputError(where, f"record over the {settings.max_file_mb:g} MB limit "
-                                        "(set EVIMAP_MAX_FILE_MB)")
-                continue
-            try:
-                yield parse_record(record.lines, source.label, index)
-            except RecordError as exc:
-                yield InputError(where, str(exc))
+    yield from read_line_records(
+        source, settings.max_file_mb, _records,
+        lambda record, index: parse_record(record.lines, source.label, index))
 
 
 def _records(lines: Iterator[tuple[int, bytes | None]], limit: int) -> Iterator[_Record]:

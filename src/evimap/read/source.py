@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from ..errors import InputError
+from ..model import RawDocument
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _MB = 1024 * 1024
@@ -131,3 +133,38 @@ def gzip_errors(source: Source) -> Iterator[None]:
             from None
     except zlib.error as exc:
         raise InputError(source.label, f"corrupt gzip data ({exc})") from None
+
+
+class LineRecord(Protocol):
+    """A record of a line-based stream as its splitter gathered it."""
+
+    @property
+    def first_line(self) -> int: ...
+
+    @property
+    def too_long(self) -> bool: ...
+
+
+R = TypeVar("R", bound=LineRecord)
+
+
+def read_line_records(source: Source, max_mb: float,
+                      records: Callable[[Iterator[tuple[int, bytes | None]], int], Iterator[R]],
+                      parse: Callable[[R, int], RawDocument]
+                      ) -> Iterator[RawDocument | InputError]:
+    """The documents of a line-based record stream (PubTator, MEDLINE): ``records`` splits
+    the size-limited lines into records, ``parse(record, index)`` reads one. A record over
+    the limit, or one ``parse`` rejects with :class:`RecordError`, is yielded as
+    ``InputError("file:line", reason)`` and the stream goes on."""
+    limit = max_record_bytes(max_mb)
+    with gzip_errors(source), source.open() as stream:
+        for index, record in enumerate(records(iter_lines(stream, limit), limit)):
+            where = f"{source.label}:{record.first_line}"
+            if record.too_long:
+                yield InputError(where, f"record over the {max_mb:g} MB limit "
+                                        "(set EVIMAP_MAX_FILE_MB)")
+                continue
+            try:
+                yield parse(record, index)
+            except RecordError as exc:
+                yield InputError(where, str(exc))
