@@ -226,3 +226,71 @@ def test_absent_modules_are_remembered_and_installed_ones_left_alone():
         assert sys.modules["json"] is not None
     finally:
         sys.modules.pop(missing, None)
+
+
+def _snapshot(ev: Evimap) -> dict[str, object]:
+    """What a store holds, independent of ingest order and timing."""
+    q = ev.store.rows
+    return {
+        "documents": sorted((r["id"], r["path"], r["work_id"]) for r in q(
+            "SELECT id, path, work_id FROM documents")),
+        "aliases": sorted((r["doc_id"], r["path"]) for r in q(
+            "SELECT doc_id, path FROM document_paths")),
+        "claims": sorted(r["id"] for r in q("SELECT id FROM claims")),
+        "mentions": q("SELECT count(*) AS n FROM mentions")[0]["n"],
+        "files": sorted((r["path"], r["status"], r["n_docs"]) for r in q(
+            "SELECT path, status, n_docs FROM files")),
+    }
+
+
+def test_files_stored_in_groups_equal_files_stored_one_by_one(
+        tmp_path, settings, resources, data_dir, monkeypatch):
+    """Small new files share one transaction per group (evimap.pipeline.GROUP_FILES); the
+    store must end up exactly as when every file has its own: the same documents, works,
+    claims, aliases and file records, a copy inside the group known once, a file of more
+    than CHUNK records streamed alone, an unreadable one recorded and the rest kept."""
+    from evimap import pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pages = sorted((data_dir / "pages-dev" / "docs").glob("*.txt"))[:6]
+    for p in pages:
+        shutil.copy(p, folder / p.name)
+    shutil.copy(pages[0], folder / "zz_copy_of_first.txt")         # a copy in the same group
+    (folder / "m_bad.xml").write_text("<PubmedArticleSet><PubmedArticle>", encoding="utf-8")
+    records = (data_dir / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt").read_text(
+        encoding="utf-8").split("\n\n")[:3]
+    (folder / "c_three.pubtator").write_text("\n\n".join(records) + "\n", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "CHUNK", 2)       # the three-record file goes alone
+
+    def ingest(group_files: int, name: str) -> Evimap:
+        monkeypatch.setattr(pipeline, "GROUP_FILES", group_files)
+        db = tmp_path / f"{name}.duckdb"
+        ev = Evimap(db, replace(settings, db=str(db)))
+        ev._resources = resources
+        report = ev.ingest([str(folder)])
+        by_name = {Path(f.path).name: f for f in report.files}
+        assert by_name["m_bad.xml"].status == "error" and by_name["m_bad.xml"].errors
+        assert by_name["zz_copy_of_first.txt"].status == "unchanged"
+        assert by_name["zz_copy_of_first.txt"].known == 1
+        assert by_name["c_three.pubtator"].added == 3
+        assert [Path(f.path).name for f in report.files] == sorted(by_name)
+        return ev
+
+    grouped, single = ingest(64, "grouped"), ingest(1, "single")
+    want = _snapshot(single)
+    assert len(want["documents"]) == 6 + 3           # type: ignore[arg-type]
+    assert want["aliases"] and want["claims"]
+    got = _snapshot(grouped)
+    # file paths differ only by store; documents, claims and works are content-derived
+    assert got == want
+    # a changed file among unchanged ones: its old document is replaced, nothing else moves
+    edited = folder / pages[1].name
+    edited.write_text(pages[1].read_text(encoding="utf-8") + "\nAspirin reduced stroke "
+                      "risk in a trial of 400 adults.\n", encoding="utf-8")
+    report = grouped.ingest([str(folder)])
+    assert {Path(f.path).name: f.status for f in report.files if f.status != "unchanged"} == {
+        pages[1].name: "added", "m_bad.xml": "error"}
+    assert len(_snapshot(grouped)["documents"]) == 6 + 3     # type: ignore[arg-type]
+    grouped.close()
+    single.close()

@@ -150,3 +150,40 @@ def test_vocab_show_lists_tables_and_extractors():
     assert [p["name"] for p in data["predicates"]] == list(model.PREDICATES)
     assert [e["name"] for e in data["extractors"]] == [e.name for e in extractors()]
     assert {"rules", "frames", "cid", "relation"} <= {e["name"] for e in data["extractors"]}
+
+
+def test_caseless_patterns_find_what_ignorecase_finds(data_dir):
+    """Every case-insensitive table (clean cues, chrome terms, source-kind cues, claim rules)
+    runs lower-cased on lower-cased text (evimap.text.Caseless): on real pages the matches
+    must be those of the pattern as written, under IGNORECASE."""
+    import re
+
+    from evimap.claims.rules import RULES
+    from evimap.clean.cues import CUES
+    from evimap.clean.linemodel import term_groups
+    from evimap.text import Caseless, lowered
+    from evimap.vocab.source_cues import source_cues
+
+    patterns: list[Caseless] = [c.pattern for c in CUES] + list(term_groups().values())
+    patterns += [c.regex for c in source_cues() if c.regex is not None]
+    patterns += [r.caseless for r in RULES]
+    assert sum(p.folded is not None for p in patterns) >= len(patterns) - 5
+    pages = sorted((data_dir / "pages-dev" / "docs").glob("*.txt"))[:20]
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    texts.append("Dr. İnci wrote: ASPIRIN «0|chemical» reduced «1|disease» (KELVIN K)")
+    found = 0
+    for text in texts:
+        low = lowered(text)
+        for p in patterns:
+            want = [(m.span(), m.groupdict()) for m in p.exact.finditer(text)]
+            got = [(m.span(), {k: v and v.lower() for k, v in m.groupdict().items()})
+                   for m in p.finditer(text, low)]
+            assert got == [(s, {k: v and v.lower() for k, v in g.items()}) for s, g in want], \
+                p.pattern[:80]
+            found += len(want)
+    assert found > 100
+    assert lowered("İ") is None            # lower case of another length: run as written
+    assert Caseless(r"(?-i:[A-Z]{2}) x").folded is None
+    assert Caseless(r"(?P<Subj>A)").folded.groupindex == {"Subj": 1}
+    assert Caseless(r"\Bb\S").folded.pattern == r"\Bb\S"
+    assert Caseless("A", re.M).exact.flags & re.M

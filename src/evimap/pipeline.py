@@ -2,8 +2,9 @@
 
 ``process`` is a pure function of a :class:`RawDocument` and the loaded resources, so it runs
 unchanged in this process, in a local process pool (``jobs > 1``) or on a Dask worker.
-``ingest`` owns the store: one transaction per input file, per-file errors recorded and
-reported, the batch going on, and a re-ingest of unchanged files doing nothing.
+``ingest`` owns the store: one transaction per input file (or per group of small new files,
+stored together as if one by one), per-file errors recorded and reported, the batch going on,
+and a re-ingest of unchanged files doing nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import assemble, dedup
 from .claims import extract_claims, extractors
@@ -34,7 +36,7 @@ from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Segment, Sente
 from .read import expand_paths, read_file
 from .settings import Settings
 from .sources import profile_source
-from .store import Store
+from .store import FileState, Store
 from .text import sentences as split_sentences
 from .vocab.source_cues import source_cues
 
@@ -134,6 +136,9 @@ def process(raw: RawDocument, resources: Resources,
         claims=claims, content_hash=content_hash, minhash=signature)
 
 
+_T = TypeVar("_T")
+
+
 # --- ingest -----------------------------------------------------------------------------------
 
 @dataclass
@@ -213,11 +218,11 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
                                 initargs=(settings,)) if settings.jobs > 1 else None)
     try:
         with store.single_threaded():
-            for path in files:
-                result = _ingest_file(store, path, settings, resources, pool)
-                report.files.append(result)
-                if progress:
-                    progress(result)
+            for block in _chunks(files, GROUP_FILES):
+                for result in _ingest_block(store, block, settings, resources, pool):
+                    report.files.append(result)
+                    if progress:
+                        progress(result)
     finally:
         if pool:
             pool.shutdown()
@@ -236,10 +241,13 @@ def _process_many(raws: Iterable[RawDocument], resources: Resources,
 
 #: Records processed and written together: bounds memory, amortises store round trips.
 CHUNK = 256
+#: Files looked up in the store together; the new small ones among them (at most ``CHUNK``
+#: records each) are stored together, in one transaction of up to ``CHUNK`` records.
+GROUP_FILES = 64
 
 
-def _chunks(items: Iterable[RawDocument], size: int = CHUNK) -> Iterator[list[RawDocument]]:
-    chunk: list[RawDocument] = []
+def _chunks(items: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
+    chunk: list[_T] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= size:
@@ -249,25 +257,147 @@ def _chunks(items: Iterable[RawDocument], size: int = CHUNK) -> Iterator[list[Ra
         yield chunk
 
 
-def _ingest_file(store: Store, path: Path, settings: Settings, resources: Resources,
-                 pool: ProcessPoolExecutor | None) -> FileResult:
-    spath = str(path)
-    result = FileResult(spath, "added")
-    try:
-        sha, size = _sha256(path)
-    except OSError as exc:
-        result.status = "error"
-        result.errors.append(f"{spath}: cannot read ({exc.strerror or exc})")
-        return result
-    state = store.file_state(spath, sha)
-    if state.done:
+@dataclass
+class _Pending:
+    """A small new file read and waiting to be stored with the others of its group."""
+
+    path: Path
+    sha: str
+    size: int
+    recorded: bool
+    result: FileResult
+    raws: list[RawDocument] = field(default_factory=list)
+    failure: InputError | None = None       # the whole file is unreadable
+
+
+def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
+                  resources: Resources, pool: ProcessPoolExecutor | None
+                  ) -> Iterator[FileResult]:
+    """Ingest a block of files, results in file order. Their states come from one query. A
+    new file of at most ``CHUNK`` records joins a group stored in one transaction, so a
+    folder of pages costs a few statements per group rather than per file; a bigger file,
+    or one whose content changed (its old documents are replaced), goes alone through
+    :func:`_ingest_file`, records streamed."""
+    hashed: list[tuple[Path, str, int] | FileResult] = []
+    for path in block:
+        try:
+            sha, size = _sha256(path)
+        except OSError as exc:
+            hashed.append(FileResult(str(path), "error", errors=[
+                f"{path}: cannot read ({exc.strerror or exc})"]))
+            continue
+        hashed.append((path, sha, size))
+    states = iter(store.file_states([(str(h[0]), h[1]) for h in hashed
+                                     if not isinstance(h, FileResult)]))
+    group: list[_Pending | FileResult] = []
+    records = 0
+    for item in hashed:
+        if isinstance(item, FileResult):
+            group.append(item)
+            continue
+        path, sha, size = item
+        state = next(states)
+        if state.done:
+            group.append(FileResult(str(path), "unchanged"))
+            continue
+        if state.documents:
+            yield from _store_group(store, group, settings, resources, pool)
+            group, records = [], 0
+            yield _ingest_file(store, path, sha, size, state, settings, resources, pool)
+            continue
+        pending = _Pending(path, sha, size, state.recorded, FileResult(str(path), "added"))
+        stream = _read_all(path, settings, pending.result)
+        try:
+            pending.raws = list(islice(stream, CHUNK + 1))
+        except InputError as exc:
+            pending.failure = exc
+        if len(pending.raws) > CHUNK:
+            yield from _store_group(store, group, settings, resources, pool)
+            group, records = [], 0
+            yield _ingest_file(store, path, sha, size, state, settings, resources, pool,
+                               chain(pending.raws, stream), pending.result)
+            continue
+        group.append(pending)
+        records += len(pending.raws)
+        if records >= CHUNK:
+            yield from _store_group(store, group, settings, resources, pool)
+            group, records = [], 0
+    yield from _store_group(store, group, settings, resources, pool)
+
+
+def _store_group(store: Store, group: Sequence[_Pending | FileResult], settings: Settings,
+                 resources: Resources, pool: ProcessPoolExecutor | None
+                 ) -> Iterator[FileResult]:
+    """Process and store a group of small new files in one transaction (all or none)."""
+    pending = [p for p in group if isinstance(p, _Pending)]
+    if pending:
+        stored = store.known_documents([raw.id for p in pending for raw in p.raws])
+        new: list[RawDocument] = []
+        taken: set[str] = set()             # new in this group
+        aliases: list[tuple[str, str]] = []
+        for p in pending:
+            if p.failure is not None:
+                continue
+            seen: set[str] = set()
+            for raw in p.raws:
+                doc_id = raw.id
+                if doc_id in seen or doc_id in stored or doc_id in taken:
+                    if doc_id not in seen:
+                        aliases.append((doc_id, str(p.path)))
+                    p.result.known += 1
+                else:
+                    new.append(raw)
+                    taken.add(doc_id)
+                    p.result.added += 1
+                seen.add(doc_id)
+        processed = list(_process_many(new, resources, pool))
+        rows: list[tuple[str, str, int, str, str | None, int, bool]] = []
+        for p in pending:
+            result = p.result
+            if p.failure is not None:
+                result.added = result.known = 0
+                result.errors.append(str(p.failure))
+                rows.append((str(p.path), p.sha, p.size, "error", p.failure.reason, 0,
+                             p.recorded))
+                continue
+            status = "error" if result.errors and not (result.added or result.known) else "ok"
+            rows.append((str(p.path), p.sha, p.size, status, "; ".join(result.errors) or None,
+                         result.added + result.known, p.recorded))
+        with store.transaction():
+            store.add_documents(processed, dedup.CopyRule.from_settings(settings))
+            for doc_id, path in aliases:
+                store.add_path_alias(doc_id, path)
+            store.record_files(rows)
+    for item in group:
+        result = item.result if isinstance(item, _Pending) else item
+        if isinstance(item, _Pending):
+            _settle(result)
+        yield result
+
+
+def _settle(result: FileResult) -> None:
+    """A stored file's status from what it added, knew and failed on."""
+    if result.errors:
+        result.status = "partial" if (result.added or result.known) else "error"
+    elif not result.added:
         result.status = "unchanged"
-        return result
+
+
+def _ingest_file(store: Store, path: Path, sha: str, size: int, state: FileState,
+                 settings: Settings, resources: Resources, pool: ProcessPoolExecutor | None,
+                 records: Iterable[RawDocument] | None = None,
+                 result: FileResult | None = None) -> FileResult:
+    """Ingest one file in one transaction, its records (read from ``path`` unless given)
+    processed and stored ``CHUNK`` at a time; the documents it no longer holds are removed."""
+    spath = str(path)
+    result = result or FileResult(spath, "added")
+    if records is None:
+        records = _read_all(path, settings, result)
     previous = set(state.documents)
     seen: set[str] = set()
     try:
         with store.transaction():
-            for chunk in _chunks(_read_all(path, settings, result)):
+            for chunk in _chunks(records, CHUNK):
                 new = _new_records(store, chunk, spath, seen, result)
                 store.add_documents(list(_process_many(new, resources, pool)),
                                     dedup.CopyRule.from_settings(settings))
@@ -283,10 +413,7 @@ def _ingest_file(store: Store, path: Path, settings: Settings, resources: Resour
         with store.transaction():
             store.record_file(spath, sha, size, "error", exc.reason, 0, recorded=state.recorded)
         return result
-    if result.errors:
-        result.status = "partial" if (result.added or result.known) else "error"
-    elif not result.added:
-        result.status = "unchanged"
+    _settle(result)
     return result
 
 

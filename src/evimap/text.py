@@ -93,3 +93,54 @@ def _strip(text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
 def normalise_space(text: str) -> str:
     """Collapse whitespace runs to one space (for hashing and comparison)."""
     return " ".join(text.split())
+
+
+class Caseless:
+    """A case-insensitive regular expression that scans lower-cased text when it can.
+
+    Python's ``re`` gives up its fast scan for a pattern's first characters under
+    ``IGNORECASE``, so a case-insensitive pattern costs about twice as much per character as
+    the same pattern, lower-cased, run on lower-cased text; the matches are the same (their
+    spans: read the matched text from the original). A pattern with a case-sensitive part
+    (``(?-i:...)``) or a named character always runs as written, case-insensitively, as
+    does any text whose lower case has another length (offsets would shift).
+    """
+
+    __slots__ = ("exact", "folded", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.exact = re.compile(pattern, flags | re.IGNORECASE)
+        foldable = "(?-i" not in pattern and "\\N" not in pattern
+        self.folded = re.compile(_lower_source(pattern), flags) if foldable else None
+
+    def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+        """Matches in ``text``; ``lowered`` is :func:`lowered` of it (spans are the same)."""
+        if self.folded is not None and lowered is not None:
+            return self.folded.finditer(lowered)
+        return self.exact.finditer(text)
+
+
+def lowered(text: str) -> str | None:
+    """``text`` in lower case for :class:`Caseless`, None when that changes its length."""
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
+def _lower_source(pattern: str) -> str:
+    """The pattern's source in lower case, escapes (``\\B``, ``\\S``, ``\\W``, ``\\D``) and
+    group names kept."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+        elif pattern.startswith(("(?P<", "(?P="), i):      # a group's name, kept
+            close = pattern.find(">" if pattern[i + 3] == "<" else ")", i)
+            out.append(pattern[i:close + 1])
+            i = close + 1
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)

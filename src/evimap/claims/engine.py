@@ -17,6 +17,7 @@ from typing import Any
 
 from evimap.model import Concept, Mention
 
+from ..text import lowered
 from . import modality
 from .rules import ACTIONS, GENERIC_CONCEPTS, LIGAND_RECEPTORS, RULES, Rule
 
@@ -161,6 +162,7 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
     consumed: dict[int, str] = {}       # qualifier mention -> predicate that used it
     hits: list[Hit] = []
     present = frozenset(t for g in rendered.groups for t in g.types)
+    low = lowered(rendered.text)
     for rule in rules:
         if (rule.headings_only and not in_heading) or (
                 rule._implicit and implicit_subject is None) or (
@@ -173,7 +175,7 @@ def match_sentence(rendered: Rendered, implicit_subject: Mention | None = None,
                 break
         if not fillable:
             continue
-        for m in rule.regex.finditer(rendered.text):
+        for m in rule.caseless.finditer(rendered.text, low):
             if rule.implicit_subject and _names_intervention(rendered, m):
                 continue
             pairs, used = _pairs(rule, m, rendered, implicit_subject)

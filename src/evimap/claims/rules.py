@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from ..text import Caseless
+
 INTERVENTION = frozenset({"chemical", "procedure"})
 CONDITION = frozenset({"disease"})
 MECHANISM = frozenset({"mechanism"})
@@ -100,6 +102,8 @@ class Rule:
                                     # ("did not reduce": treats, negated per the vocabulary)
     headings_only: bool = False     # only in titles and headings ("Milnacipran for Migraine")
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    #: the same pattern, for :func:`evimap.text.lowered` text (see :class:`~evimap.text.Caseless`)
+    caseless: Caseless = field(init=False, repr=False, compare=False)
     #: the entity types each slot of the pattern takes (the slots a sentence must fill)
     slot_types: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
     _implicit: bool = field(init=False, repr=False, compare=False)
@@ -115,7 +119,8 @@ class Rule:
                     .replace("{Q}", slot("Q", self.qualifier))
                     .replace("{__}", _LONG_GAP)
                     .replace("{_}", _GAP))
-        object.__setattr__(self, "regex", re.compile(compiled, re.I))
+        object.__setattr__(self, "caseless", Caseless(compiled))
+        object.__setattr__(self, "regex", self.caseless.exact)
 
     @property
     def implicit_subject(self) -> bool:

@@ -14,19 +14,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import sentences
+from ..text import Caseless, lowered, sentences
 
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    pattern: re.Pattern[str]
+    pattern: Caseless
     label: str
     weight: float
     opens: str | None = None    # the label of the region this cue opens, when it heads a line
 
 
 def _cue(regex: str, label: str, weight: float = 1.0, opens: str | None = None) -> Cue:
-    return Cue(re.compile(regex, re.IGNORECASE), label, weight, opens)
+    return Cue(Caseless(regex), label, weight, opens)
 
 
 CUES: tuple[Cue, ...] = (
@@ -146,11 +146,15 @@ def find_cues(text: str) -> list[CueHit]:
     """Every cue occurrence in ``text`` (whole-line cues match the stripped text)."""
     stripped = text.strip()
     offset = text.find(stripped) if stripped else 0
+    line = stripped.rstrip(" :")
+    low_text, low_line = lowered(text), lowered(line)
     hits: list[CueHit] = []
     for cue in CUES:
-        target, base = (stripped.rstrip(" :"), offset) if cue.pattern.pattern.startswith("^") \
-            else (text, 0)
-        for m in cue.pattern.finditer(target):
+        if cue.pattern.pattern.startswith("^"):
+            target, low, base = line, low_line, offset
+        else:
+            target, low, base = text, low_text, 0
+        for m in cue.pattern.finditer(target, low):
             hits.append(CueHit(base + m.start(), base + m.end(), cue))
     return sorted(hits, key=lambda h: (h.start, -h.end))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text import sentences
+from ..text import Caseless, lowered, sentences
 from .cues import CueAssessment
 from .features import Features
 
@@ -69,15 +69,14 @@ def plain_sentences(text: str, cues: CueAssessment) -> float:
 
 
 @cache
-def term_groups(path: Path = TERMS_FILE) -> dict[str, re.Pattern[str]]:
+def term_groups(path: Path = TERMS_FILE) -> dict[str, Caseless]:
     """One compiled pattern per label of ``chrome_terms.tsv``, in the table's order."""
     rows: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as fh:
         lines = (line for line in fh if line.strip() and not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
             rows.setdefault(row["label"], []).append(row["pattern"])
-    return {label: re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in pats) + r")(?!\w)",
-                              re.IGNORECASE)
+    return {label: Caseless(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in pats) + r")(?!\w)")
             for label, pats in rows.items()}
 
 
@@ -98,15 +97,17 @@ def find_terms(text: str) -> TermHits:
     counts: dict[str, int] = {}
     chars: dict[str, int] = {}
     evidence = ""
+    low = lowered(text)
     for label, pattern in term_groups().items():
-        for m in pattern.finditer(text):
-            if m.end() == m.start():
+        for m in pattern.finditer(text, low):
+            start, end = m.span()
+            if end == start:
                 continue
             counts[label] = counts.get(label, 0) + 1
-            chars[label] = chars.get(label, 0) + m.end() - m.start()
-            spans.append((m.start(), m.end()))
-            if m.end() - m.start() > len(evidence):
-                evidence = m.group(0)
+            chars[label] = chars.get(label, 0) + end - start
+            spans.append((start, end))
+            if end - start > len(evidence):
+                evidence = text[start:end]
     if not spans:
         return TermHits({}, 0.0, "", "")
     inside, reach = 0, 0

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import vocab
 from ..model import CONTENT_KINDS, RawDocument, Segment, Sentence, Signal
+from ..text import lowered
 from ..vocab.source_cues import KINDS, SourceCue, source_cues
 
 #: Formats only scholarly records come in.
@@ -144,7 +145,7 @@ def cue_hits(raw: RawDocument, segments: Sequence[Segment]) -> list[Hit]:
     """
     addr = address(raw.metadata)
     feats = features(raw, segments)
-    texts: dict[str, str | None] = {}
+    texts: dict[str, tuple[str, str | None] | None] = {}
     hits = []
     journal_record = raw.format in SCHOLARLY_FORMATS
     for cue in source_cues():
@@ -159,11 +160,14 @@ def cue_hits(raw: RawDocument, segments: Sequence[Segment]) -> list[Hit]:
                 hits.append(Hit(cue, count, shown))
             continue
         if cue.scope not in texts:
-            texts[cue.scope] = _where(cue.scope, raw, segments, addr)
-        text = texts[cue.scope]
-        if not text or cue.regex is None:
+            where = _where(cue.scope, raw, segments, addr)
+            texts[cue.scope] = (where, lowered(where)) if where else None
+        scoped = texts[cue.scope]
+        if not scoped or cue.regex is None:
             continue
-        found = [m.group(0) for m in cue.regex.finditer(text) if m.group(0).strip()]
+        text = scoped[0]
+        found = [text[m.start():m.end()] for m in cue.regex.finditer(*scoped)]
+        found = [f for f in found if f.strip()]
         if found:
             hits.append(Hit(cue, len(found), " ".join(found[0].split())[:80]))
     return hits

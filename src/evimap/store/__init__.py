@@ -160,6 +160,39 @@ class Store:
         assert row is not None
         return FileState(bool(row[0]), bool(row[1]), list(row[2] or ()))
 
+    def file_states(self, files: Sequence[tuple[str, str]]) -> list[FileState]:
+        """:meth:`file_state` of many ``(path, sha256)`` pairs, in one query."""
+        if not files:
+            return []
+        paths = json_list(p for p, _ in files)
+        shas = json_list(s for _, s in files)
+        found: dict[tuple[str, str], list[Any]] = {}
+        for path, sha, ok, n, docs in self.con.execute(
+                f"WITH q AS (SELECT unnest({listed('VARCHAR', '$1')}) AS path, "
+                f"unnest({listed('VARCHAR', '$2')}) AS sha256) "
+                "SELECT q.path, q.sha256, "
+                "(SELECT count(*) FROM files f WHERE f.path = q.path AND f.sha256 = q.sha256 "
+                "AND f.status = 'ok'), "
+                "(SELECT count(*) FROM files f WHERE f.path = q.path AND f.sha256 = q.sha256), "
+                "(SELECT list(d.id) FROM documents d WHERE d.path = q.path) FROM q",
+                [paths, shas]).fetchall():
+            found[(path, sha)] = [ok, n, docs]
+        return [FileState(bool(found[f][0]), bool(found[f][1]), list(found[f][2] or ()))
+                for f in files]
+
+    def record_files(self, rows: Sequence[tuple[str, str, int, str, str | None, int, bool]]
+                     ) -> None:
+        """:meth:`record_file` of many files ``(path, sha256, size, status, error, n_docs,
+        recorded)``, in two statements."""
+        old = [(r[0], r[1]) for r in rows if r[6]]
+        if old:
+            self.con.execute(
+                f"DELETE FROM files WHERE (path, sha256) IN (SELECT unnest("
+                f"{listed('VARCHAR', '$1')}), unnest({listed('VARCHAR', '$2')}))",
+                [json_list(p for p, _ in old), json_list(s for _, s in old)])
+        now = _now()
+        self.insert_rows("files", [[*r[:6], now] for r in rows])
+
     def record_file(self, path: str, sha256: str, size: int, status: str,
                     error: str | None, n_docs: int, recorded: bool = True) -> None:
         """Record the outcome of a file; ``recorded`` False: :meth:`file_state` said no row

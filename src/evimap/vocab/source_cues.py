@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..errors import ConfigError
+from ..text import Caseless
 from . import _rows
 
 #: Where a cue is looked for (see the table's header comment).
@@ -32,15 +33,15 @@ class SourceCue:
     name: str                       # the signal shown when the cue fires
     pattern: str                    # a regex (host, path, head, text, line, content) or a
                                     # feature name (feature) or "-" (prior)
-    regex: re.Pattern[str] | None
+    regex: Caseless | None
 
 
-def _compile(scope: str, pattern: str) -> re.Pattern[str] | None:
+def _compile(scope: str, pattern: str) -> Caseless | None:
     if scope in ("feature", "prior"):
         return None
     if scope == "line":
-        return re.compile(rf"^[ \t\u2022*•·>-]*(?:{pattern})[ \t]*$", re.I | re.M)
-    return re.compile(pattern, re.I)
+        return Caseless(rf"^[ \t\u2022*•·>-]*(?:{pattern})[ \t]*$", re.M)
+    return Caseless(pattern)
 
 
 @cache
