@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
 
 _TOKEN_RE = re.compile(
     r"\d+(?:[.,]\d+)*"            # numbers, 1,000 and 3.5
@@ -106,17 +109,22 @@ class Caseless:
     does any text whose lower case has another length (offsets would shift).
     """
 
-    __slots__ = ("exact", "folded", "pattern")
+    __slots__ = ("exact", "folded", "heads", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.exact = re.compile(pattern, flags | re.IGNORECASE)
         foldable = "(?-i" not in pattern and "\\N" not in pattern
         self.folded = re.compile(_lower_source(pattern), flags) if foldable else None
+        #: literal strings one of which begins every match (None: not known): a text holding
+        #: none of them is not scanned at all (a substring test costs far less than a scan)
+        self.heads = literal_heads(self.folded.pattern, flags) if self.folded else None
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
         """Matches in ``text``; ``lowered`` is :func:`lowered` of it (spans are the same)."""
         if self.folded is not None and lowered is not None:
+            if self.heads is not None and not any(h in lowered for h in self.heads):
+                return iter(())
             return self.folded.finditer(lowered)
         return self.exact.finditer(text)
 
@@ -144,3 +152,51 @@ def _lower_source(pattern: str) -> str:
             out.append(pattern[i].lower())
             i += 1
     return "".join(out)
+
+
+#: Literal heads kept per pattern at most (more say too little to be worth testing).
+_MAX_HEADS = 64
+
+
+def literal_heads(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Non-empty literal strings one of which begins every match of a case-sensitive
+    ``pattern`` (zero-width assertions such as ``\\b`` and lookarounds skipped, branches and
+    small character classes expanded); None when some match may begin otherwise."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    heads, _ = _heads(list(parsed))
+    if not heads or "" in heads:
+        return None
+    return frozenset(heads)
+
+
+def _heads(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
+    """The literal beginnings of a parsed sequence and whether they are whole (every way
+    through it is literal, so what follows may extend them)."""
+    heads = {""}
+    for op, av in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue                                    # zero width
+        if op is _c.LITERAL:
+            sub, whole = {chr(av)}, True
+        elif op is _c.SUBPATTERN:
+            sub, whole = _heads(list(av[3]))
+        elif op is _c.BRANCH:
+            parts = [_heads(list(b)) for b in av[1]]
+            sub = set().union(*(p for p, _ in parts))
+            whole = all(w for _, w in parts)
+        elif op is _c.IN and len(av) <= 8 and all(o is _c.LITERAL for o, _ in av):
+            sub, whole = {chr(v) for _, v in av}, True
+        else:
+            return heads, False
+        longer = {h + s for h in heads for s in sub}
+        if len(longer) > _MAX_HEADS:
+            return heads, False
+        heads = longer
+        if not whole:
+            return heads, False
+    return heads, True
