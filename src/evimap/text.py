@@ -118,13 +118,26 @@ class Caseless:
         self.folded = re.compile(_lower_source(pattern), flags) if foldable else None
         #: literal strings one of which begins every match (None: not known): a text holding
         #: none of them is not scanned at all (a substring test costs far less than a scan)
-        self.heads = literal_heads(self.folded.pattern, flags) if self.folded else None
+        heads = literal_heads(self.folded.pattern, flags) if self.folded else None
+        self.heads = tuple(sorted(heads)) if heads is not None else None
+
+    def may_match(self, lowered: str | None) -> bool:
+        """False only when the pattern cannot match the text ``lowered`` is the lower case of
+        (it holds none of the pattern's heads): a test for a whole document, before each of
+        its parts is scanned."""
+        if self.heads is None or lowered is None:
+            return True
+        return any(head in lowered for head in self.heads)
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
         """Matches in ``text``; ``lowered`` is :func:`lowered` of it (spans are the same)."""
         if self.folded is not None and lowered is not None:
-            if self.heads is not None and not any(h in lowered for h in self.heads):
-                return iter(())
+            if self.heads is not None:
+                for head in self.heads:
+                    if head in lowered:
+                        break
+                else:
+                    return iter(())
             return self.folded.finditer(lowered)
         return self.exact.finditer(text)
 

@@ -19,13 +19,13 @@ straight to decisions; only text between their blocks goes through the passes ab
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .blocks import Unit
 from .comments import CommentHeader, parse_header
-from .cues import CueAssessment, assess
+from .cues import Cue, CueAssessment, assess, cues_present
 from .dates import parse_date
 from .features import STOPWORDS, Features, compute, normalised, words_of
 from .linemodel import (
@@ -102,9 +102,9 @@ def _cited(text: str, feats: Features) -> str | None:
     return None
 
 
-def _analyse(unit: Unit, feats: Features) -> _Local:
-    """Everything one unit says about itself."""
-    cues = assess(unit.text)
+def _analyse(unit: Unit, feats: Features, present: Sequence[Cue]) -> _Local:
+    """Everything one unit says about itself (``present``: the cues its document may hold)."""
+    cues = assess(unit.text, present)
     meta = detect(unit.text, feats)
     if unit.hint == "metadata":
         meta = MetaMatch(unit.label or (meta.label if meta else "metadata"),
@@ -488,7 +488,8 @@ def classify(units: list[Unit], fmt: str, doc_length: int, title: str | None = N
              metadata: Mapping[str, Any] | None = None) -> list[Decision]:
     """A decision for every unit of a document, in order."""
     feats = compute(units, doc_length)
-    local = [_analyse(u, f) for u, f in zip(units, feats, strict=True)]
+    present = cues_present([u.text for u in units])
+    local = [_analyse(u, f, present) for u, f in zip(units, feats, strict=True)]
     address = (metadata or {}).get("url")
     url = address if isinstance(address, str) else None
     if fmt not in STRUCTURED_FORMATS and not any(u.hint for u in units):

@@ -12,6 +12,7 @@ a content paragraph that ends with "Get in touch with us today" keeps all its se
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..text import Caseless, lowered, sentences
@@ -142,14 +143,22 @@ class CueAssessment:
         return self.score >= 0.5 and words <= 4
 
 
-def find_cues(text: str) -> list[CueHit]:
-    """Every cue occurrence in ``text`` (whole-line cues match the stripped text)."""
+def cues_present(texts: Sequence[str]) -> tuple[Cue, ...]:
+    """The cues that may occur in one of ``texts`` (a document's units): the others cannot
+    fire on any of them, so :func:`assess` of each unit need not try them."""
+    low = lowered("\n".join(texts))
+    return tuple(c for c in CUES if c.pattern.may_match(low))
+
+
+def find_cues(text: str, cues: Sequence[Cue] = CUES) -> list[CueHit]:
+    """Every cue occurrence in ``text`` (whole-line cues match the stripped text); ``cues``:
+    :func:`cues_present` of the document, when known."""
     stripped = text.strip()
     offset = text.find(stripped) if stripped else 0
     line = stripped.rstrip(" :")
     low_text, low_line = lowered(text), lowered(line)
     hits: list[CueHit] = []
-    for cue in CUES:
+    for cue in cues:
         if cue.pattern.pattern.startswith("^"):
             target, low, base = line, low_line, offset
         else:
@@ -159,9 +168,10 @@ def find_cues(text: str) -> list[CueHit]:
     return sorted(hits, key=lambda h: (h.start, -h.end))
 
 
-def assess(text: str) -> CueAssessment:
-    """Cue hits, score, dominant label, sentence coverage and region opening of ``text``."""
-    hits = find_cues(text)
+def assess(text: str, cues: Sequence[Cue] = CUES) -> CueAssessment:
+    """Cue hits, score, dominant label, sentence coverage and region opening of ``text``
+    (``cues``: :func:`cues_present` of its document, when known)."""
+    hits = find_cues(text, cues)
     if not hits:
         return CueAssessment((), 0.0, "", "", False, None)
     by_label: dict[str, float] = {}

@@ -21,7 +21,7 @@ import csv
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,13 +57,14 @@ def is_trail(text: str) -> bool:
         (".", "?", "!"))
 
 
-def plain_sentences(text: str, cues: CueAssessment) -> float:
+def plain_sentences(text: str, cues: CueAssessment,
+                    groups: Mapping[str, Caseless] | None = None) -> float:
     """The share of a unit's sentences of 8 words or more that carry no chrome term and no
     cue (a content paragraph that ends with a call to action has one)."""
     spans = [(a, b) for a, b in sentences(text) if len(_WORD_RE.findall(text[a:b])) >= 8]
     if not spans:
         return 0.0
-    plain = sum(1 for a, b in spans if not find_terms(text[a:b]).counts
+    plain = sum(1 for a, b in spans if not find_terms(text[a:b], groups).counts
                 and not any(a <= h.start < b for h in cues.hits))
     return plain / len(spans)
 
@@ -92,13 +93,22 @@ def _visible(text: str) -> int:
     return len(text) - sum(1 for c in text if c.isspace())
 
 
-def find_terms(text: str) -> TermHits:
+def terms_present(texts: Sequence[str]) -> dict[str, Caseless]:
+    """The term groups that may occur in one of ``texts`` (a document's units), for
+    :func:`find_terms` of each: the others cannot match any of them."""
+    low = lowered("\n".join(texts))
+    return {label: p for label, p in term_groups().items() if p.may_match(low)}
+
+
+def find_terms(text: str, groups: Mapping[str, Caseless] | None = None) -> TermHits:
+    """The chrome terms of ``text``, by group (``groups``: :func:`terms_present` of its
+    document, when known)."""
     spans: list[tuple[int, int]] = []
     counts: dict[str, int] = {}
     chars: dict[str, int] = {}
     evidence = ""
     low = lowered(text)
-    for label, pattern in term_groups().items():
+    for label, pattern in (term_groups() if groups is None else groups).items():
         for m in pattern.finditer(text, low):
             start, end = m.span()
             if end == start:
@@ -190,7 +200,8 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
     ``url``: the page's address, when known)."""
     n = len(texts)
     groups = _groups()
-    terms = [find_terms(t) for t in texts]
+    present = terms_present(texts)
+    terms = [find_terms(t, present) for t in texts]
     cue_chrome = [c.says_boilerplate(f.words) for c, f in zip(cues, feats, strict=True)]
     prose = [f.prose and not cc and not c.hits
              for f, cc, c in zip(feats, cue_chrome, cues, strict=True)]
@@ -215,7 +226,7 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
             float("|" in t), float(prose[i]), th.coverage,
             float(th.coverage >= 0.5 and f.words <= 8),
             len(_YOU_RE.findall(t)) / f.words if f.words else 0.0, float(site[i]),
-            float(is_trail(t)), plain_sentences(text, c),
+            float(is_trail(t)), plain_sentences(text, c, present),
         ]
         row += [min(th.counts.get(g, 0), 2) / 2 for g in groups]
         rows.append(row)
