@@ -26,6 +26,20 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def machine_speed() -> dict[str, Any]:
+    """How fast this machine runs plain Python (nanoseconds per iteration of a simple loop,
+    best of three): figures from two machines, or one machine on a busy day, compare after
+    scaling by it."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return {"python_loop_ns": round(best * 1000, 1)}
+
+
 def bench_ingest(paths: Sequence[str], settings: Settings, limit: int | None = None,
                  store: bool = True) -> dict[str, Any]:
     started = time.perf_counter()
@@ -52,6 +66,7 @@ def bench_ingest(paths: Sequence[str], settings: Settings, limit: int | None = N
             chars += len(raw.text)
     stage_s = time.perf_counter() - t0
     result: dict[str, Any] = {
+        "machine": machine_speed(),
         "files": len(files), "docs": docs, "chars": chars,
         "resources_load_seconds": round(lexicon_s, 3),
         "process_seconds": round(stage_s, 3),
