@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from . import discover as discovery
+from . import identifiers
 from .assemble import DESIGN_RANK
+from .cluster import ClusterOptions, ingest_cluster
+from .cluster import Progress as ClusterProgress
 from .entities import Lexicon
 from .errors import EvimapError, NotFoundError
 from .pipeline import FileResult, IngestReport, Resources, ingest, load_resources
@@ -27,6 +30,9 @@ from .store import Store, open_store
 
 _MESH_UI_RE = re.compile(r"^[CD]\d{6,9}$")
 
+#: The raw identifiers of document ``d`` (checked in Python by :mod:`evimap.identifiers`).
+SOURCE_IDS_SQL = ", ".join(f"d.metadata->>'$.{k}' AS source_{k}" for k in identifiers.KEYS)
+
 CLAIMS_SQL = """
 SELECT c.id, c.statement_key, c.doc_id, c.work_id, d.path, d.source_kind, d.credibility,
        c.subject_id, cs.name AS subject_name, cs.type AS subject_type,
@@ -34,7 +40,7 @@ SELECT c.id, c.statement_key, c.doc_id, c.work_id, d.path, d.source_kind, d.cred
        c.negated, c.hedged, c.hypothetical, c.qualifiers, c.segment_idx, c.segment_kind,
        c.sentence, c.start_offset, c.end_offset,
        e.design, e.n, e.outcomes, e.dose, e.population, e.asserted_by, e.study, e.extractor,
-       e.rule
+       e.rule, """ + SOURCE_IDS_SQL + """
 FROM claims c
 JOIN evidence e ON e.claim_id = c.id
 JOIN documents d ON d.id = c.doc_id
@@ -52,7 +58,7 @@ FROM statements s JOIN concepts cs ON cs.id = s.subject_id JOIN concepts co ON c
 #: Subject types that count as interventions on the evidence map.
 INTERVENTION_TYPES = ("chemical", "procedure")
 _DOC_COLUMNS = ("d.id, d.path, d.work_id, d.title, d.format, d.source_kind, d.credibility, "
-                "d.n_comments, d.design, d.near_dup_of, d.similarity")
+                "d.n_comments, d.design, d.near_dup_of, d.similarity, " + SOURCE_IDS_SQL)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,13 @@ class Evimap:
     def ingest(self, paths: Sequence[str],
                progress: Callable[[FileResult], None] | None = None) -> IngestReport:
         return ingest(self.store, paths, self.settings, self.resources, progress)
+
+    def ingest_cluster(self, paths: Sequence[str], options: ClusterOptions,
+                       progress: Callable[[ClusterProgress], None] | None = None
+                       ) -> IngestReport:
+        """Ingest on a Dask cluster (:mod:`evimap.cluster`): workers write Parquet parts,
+        merged here into the store; the same result as :meth:`ingest`."""
+        return ingest_cluster(self.store, paths, self.settings, options, progress)
 
     # --- concepts --------------------------------------------------------------------------
 

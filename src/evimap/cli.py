@@ -19,8 +19,10 @@ import click
 
 from . import __version__
 from .api import Evimap
+from .cluster import RANGE_SIZE, ClusterOptions
+from .cluster import Progress as ClusterProgress
 from .errors import EvimapError
-from .pipeline import FileResult
+from .pipeline import FileResult, IngestReport
 from .settings import describe, load_settings
 
 
@@ -74,9 +76,20 @@ def cli(ctx: click.Context, db: str | None, data_dir: str | None, mesh_dir: str 
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--jobs", "-j", type=int, default=None,
               help="Worker processes [env EVIMAP_JOBS; default 1].")
+@click.option("--workers", type=int, default=None, metavar="N",
+              help="Run on a local Dask cluster of N worker processes (big runs: parts are "
+              "written beside the store and merged; a killed run resumes).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run on a running Dask cluster (e.g. tcp://host:8786) instead.")
+@click.option("--parts-dir", metavar="DIR", default=None,
+              help="Where a Dask run writes its parts [default STORE.parts].")
+@click.option("--range-size", type=int, default=None, metavar="N",
+              help="Records per task when a Dask run splits a PubMed XML file [default 2000].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
-def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, workers: int | None,
+               scheduler: str | None, parts_dir: str | None, range_size: int | None,
+               as_json: bool) -> None:
     """Read files, folders or globs into the store.
 
     Each file is read, cleaned, deduplicated, classified and mined for entities and
@@ -91,6 +104,13 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
     """
     if jobs is not None:
         obj.overrides["jobs"] = jobs
+    if workers is not None or scheduler is not None:
+        _ingest_cluster(obj, paths, ClusterOptions(
+            workers=workers, scheduler=scheduler, parts_dir=parts_dir,
+            range_size=range_size or RANGE_SIZE), jobs, as_json)
+        return
+    if parts_dir is not None or range_size is not None:
+        raise click.UsageError("--parts-dir and --range-size go with --workers or --scheduler")
     started = time.perf_counter()
     with obj.app(create=True) as ev:
         lexicon_start = time.perf_counter()
@@ -111,6 +131,33 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, as_json: 
         summary["seconds"] = round(time.perf_counter() - started, 2)
         summary["load_seconds"] = round(lexicon_s, 2)
         counts = ev.store.counts()
+    _ingest_summary(report, summary, counts, as_json)
+
+
+def _ingest_cluster(obj: Context, paths: tuple[str, ...], options: ClusterOptions,
+                    jobs: int | None, as_json: bool) -> None:
+    """``ingest`` on Dask: progress one line per finished part (readable in a log)."""
+    if jobs is not None and jobs > 1:
+        raise click.UsageError("--jobs is for the embedded ingest; with Dask use --workers")
+    started = time.perf_counter()
+
+    def progress(p: ClusterProgress) -> None:
+        if p.stage == "process":
+            click.echo(f"parts {p.parts_done}/{p.parts_total}: {p.documents} documents, "
+                       f"{p.docs_per_second:.1f}/s", err=True)
+        else:
+            click.echo(f"{p.stage}...", err=True)
+
+    with obj.app(create=True) as ev:
+        report = ev.ingest_cluster(list(paths), options, progress=progress)
+        summary: dict[str, Any] = dict(report.summary())
+        summary["seconds"] = round(time.perf_counter() - started, 2)
+        counts = ev.store.counts()
+    _ingest_summary(report, summary, counts, as_json)
+
+
+def _ingest_summary(report: IngestReport, summary: dict[str, Any], counts: dict[str, int],
+                    as_json: bool) -> None:
     for err in report.errors:
         click.echo(f"error: {err}", err=True)
     if as_json:

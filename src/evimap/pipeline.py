@@ -173,7 +173,8 @@ class IngestReport:
                     f"files_{k}": v for k, v in sorted(by_status.items())}}
 
 
-def _sha256(path: Path) -> tuple[str, int]:
+def file_digest(path: Path) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of a file's bytes."""
     h = hashlib.sha256()
     size = 0
     with path.open("rb") as fh:
@@ -281,7 +282,7 @@ def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
     hashed: list[tuple[Path, str, int] | FileResult] = []
     for path in block:
         try:
-            sha, size = _sha256(path)
+            sha, size = file_digest(path)
         except OSError as exc:
             hashed.append(FileResult(str(path), "error", errors=[
                 f"{path}: cannot read ({exc.strerror or exc})"]))
