@@ -152,6 +152,7 @@ def _ingest_cluster(obj: Context, paths: tuple[str, ...], options: ClusterOption
         report = ev.ingest_cluster(list(paths), options, progress=progress)
         summary: dict[str, Any] = dict(report.summary())
         summary["seconds"] = round(time.perf_counter() - started, 2)
+        summary["cluster"] = report.details
         counts = ev.store.counts()
     _ingest_summary(report, summary, counts, as_json)
 

@@ -154,6 +154,8 @@ class FileResult:
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     statements: int = 0
+    #: how the run went, by engine (the Dask engine: parts, seconds per phase, worker memory)
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def added(self) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import resource
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -169,6 +170,7 @@ def _resources(settings: Settings) -> Resources:
 def run_task(task: Task, settings: Settings, root: str) -> dict[str, Any]:
     """Make one part (on a worker): read the task's range, process each record, write the
     part. Returns its ``part.json`` data (an existing part's, untouched)."""
+    started = time.perf_counter()
     folder = Path(root) / task.name
     if P.is_complete(folder):
         return P.PartInfo.read(folder).to_json()
@@ -194,6 +196,8 @@ def run_task(task: Task, settings: Settings, root: str) -> dict[str, Any]:
         info.errors.append(str(exc))
         info.documents = 0
         writer.store.con.execute("DELETE FROM documents")   # the file is refused whole
+    info.seconds = round(time.perf_counter() - started, 3)
+    info.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     writer.commit()
     return info.to_json()
 
@@ -265,14 +269,28 @@ def ingest_cluster(store: Store, paths: Sequence[str], settings: Settings,
         for t in todo:
             if t.name in failed:
                 infos[t.name] = {"failed": failed[t.name]}
+    process_s = time.perf_counter() - state.started
     state.stage = "merge"
     if progress:
         progress(state)
+    merge_started = time.perf_counter()
     report.files += _merge(store, tasks, infos, previous, root, settings)
+    merge_s = time.perf_counter() - merge_started
     state.stage = "statements"
     if progress:
         progress(state)
+    statements_started = time.perf_counter()
     report.statements = assemble.rebuild(store)
+    made = [i for i in infos.values() if "name" in i and i["name"] in {t.name for t in todo}]
+    report.details = {
+        "engine": "dask", "workers": options.workers, "scheduler": options.scheduler,
+        "parts": len(tasks), "parts_made": len(made), "parts_reused": len(tasks) - len(todo),
+        "documents_processed": sum(int(i["documents"]) for i in made),
+        "process_seconds": round(process_s, 3), "merge_seconds": round(merge_s, 3),
+        "statements_seconds": round(time.perf_counter() - statements_started, 3),
+        "worker_peak_rss_mb": max((float(i.get("peak_rss_mb", 0)) for i in made),
+                                  default=None),
+        "parts_dir": str(root)}
     return report
 
 

@@ -61,6 +61,8 @@ class PartInfo:
     errors: list[str] = field(default_factory=list)
     failure: str | None = None      # the whole file is unreadable (its reason)
     version: str = ""
+    seconds: float = 0.0            # to make it
+    peak_rss_mb: float = 0.0        # the worker process's peak memory when it was done
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
