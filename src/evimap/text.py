@@ -109,32 +109,32 @@ class Caseless:
     does any text whose lower case has another length (offsets would shift).
     """
 
-    __slots__ = ("exact", "folded", "heads", "pattern")
+    __slots__ = ("exact", "folded", "needles", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.exact = re.compile(pattern, flags | re.IGNORECASE)
         foldable = "(?-i" not in pattern and "\\N" not in pattern
         self.folded = re.compile(_lower_source(pattern), flags) if foldable else None
-        #: literal strings one of which begins every match (None: not known): a text holding
-        #: none of them is not scanned at all (a substring test costs far less than a scan)
-        heads = literal_heads(self.folded.pattern, flags) if self.folded else None
-        self.heads = tuple(sorted(heads)) if heads is not None else None
+        #: literal strings one of which every match contains (None: not known): a text
+        #: holding none of them is not scanned at all (a substring test costs far less)
+        needles = literal_needles(self.folded.pattern, flags) if self.folded else None
+        self.needles = tuple(sorted(needles)) if needles is not None else None
 
     def may_match(self, lowered: str | None) -> bool:
         """False only when the pattern cannot match the text ``lowered`` is the lower case of
-        (it holds none of the pattern's heads): a test for a whole document, before each of
-        its parts is scanned."""
-        if self.heads is None or lowered is None:
+        (it holds none of the pattern's needles): a test for a whole document, before each
+        of its parts is scanned."""
+        if self.needles is None or lowered is None:
             return True
-        return any(head in lowered for head in self.heads)
+        return any(needle in lowered for needle in self.needles)
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
         """Matches in ``text``; ``lowered`` is :func:`lowered` of it (spans are the same)."""
         if self.folded is not None and lowered is not None:
-            if self.heads is not None:
-                for head in self.heads:
-                    if head in lowered:
+            if self.needles is not None:
+                for needle in self.needles:
+                    if needle in lowered:
                         break
                 else:
                     return iter(())
@@ -167,49 +167,55 @@ def _lower_source(pattern: str) -> str:
     return "".join(out)
 
 
-#: Literal heads kept per pattern at most (more say too little to be worth testing).
-_MAX_HEADS = 64
+#: Alternatives kept per needle set at most (more say too little to be worth testing).
+_MAX_NEEDLES = 64
 
 
-def literal_heads(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Non-empty literal strings one of which begins every match of a case-sensitive
-    ``pattern`` (zero-width assertions such as ``\\b`` and lookarounds skipped, branches and
-    small character classes expanded); None when some match may begin otherwise."""
+def literal_needles(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Non-empty literal strings one of which every match of a case-sensitive ``pattern``
+    contains, the most telling set found (its shortest string longest); None when none is
+    known. Found on the parsed pattern: runs of literal characters (zero-width assertions
+    such as ``\\b`` and lookarounds do not break a run), alternatives of a group or branch
+    that each hold one, a class of listed characters, and the body of a repeat that must
+    occur."""
     try:
         parsed = _parser.parse(pattern, flags)
     except re.error:
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
-    heads, _ = _heads(list(parsed))
-    if not heads or "" in heads:
-        return None
-    return frozenset(heads)
+    found = _needles(list(parsed))
+    return frozenset(found) if found else None
 
 
-def _heads(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
-    """The literal beginnings of a parsed sequence and whether they are whole (every way
-    through it is literal, so what follows may extend them)."""
-    heads = {""}
+def _needles(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """The best needle set of a parsed sequence (see :func:`literal_needles`)."""
+    candidates: list[set[str]] = []
+    run = ""
     for op, av in items:
-        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            continue                                    # zero width
         if op is _c.LITERAL:
-            sub, whole = {chr(av)}, True
-        elif op is _c.SUBPATTERN:
-            sub, whole = _heads(list(av[3]))
+            run += chr(av)
+            continue
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue                                    # zero width: the run goes on
+        if run:
+            candidates.append({run})
+            run = ""
+        found: set[str] | None = None
+        if op is _c.SUBPATTERN:
+            found = _needles(list(av[3]))
         elif op is _c.BRANCH:
-            parts = [_heads(list(b)) for b in av[1]]
-            sub = set().union(*(p for p, _ in parts))
-            whole = all(w for _, w in parts)
-        elif op is _c.IN and len(av) <= 8 and all(o is _c.LITERAL for o, _ in av):
-            sub, whole = {chr(v) for _, v in av}, True
-        else:
-            return heads, False
-        longer = {h + s for h in heads for s in sub}
-        if len(longer) > _MAX_HEADS:
-            return heads, False
-        heads = longer
-        if not whole:
-            return heads, False
-    return heads, True
+            parts = [_needles(list(b)) for b in av[1]]
+            if all(parts):
+                found = set().union(*(p for p in parts if p))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            found = _needles(list(av[2]))
+        elif op is _c.IN and all(o is _c.LITERAL for o, _ in av):
+            found = {chr(v) for _, v in av}
+        if found and len(found) <= _MAX_NEEDLES:
+            candidates.append(found)
+    if run:
+        candidates.append({run})
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
