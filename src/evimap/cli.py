@@ -693,6 +693,31 @@ def bench_ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None,
     _echo_json(bench_ingest(list(paths), settings, limit=limit, store=not no_store))
 
 
+@bench.command("scale")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for the corpus, the stores and their parts (several GB at the "
+              "defaults).")
+@click.option("--docs", "n_docs", type=int, default=20000, show_default=True,
+              help="Abstracts in the corpus (real ones, repeated under new PMIDs past what "
+              "the data holds).")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="Workers of the multi-worker runs (the single-worker run is the baseline).")
+@click.option("--grow-to", type=int, default=1_000_000, show_default=True,
+              help="Claims in the store the lookups are timed on.")
+@pass_ctx
+def bench_scale_cmd(obj: Context, out_dir: str, n_docs: int, workers: int,
+                    grow_to: int) -> None:
+    """The Dask engine at scale: documents per second with 1 and N workers, scaling
+    efficiency, workers' peak memory at half and all of the corpus, merge and statement
+    times, and the p50/p95 of evidence and statement lookups on a store of GROW_TO claims.
+    Takes minutes to hours (about 15 minutes at the defaults on two cores); progress on
+    standard error."""
+    from .bench import bench_scale
+    settings = load_settings(**obj.overrides)
+    _echo_json(bench_scale(settings, Path(out_dir), n_docs=n_docs, grow_to=grow_to,
+                           workers=workers, log=lambda m: click.echo(m, err=True)))
+
+
 @cli.group("train", short_help="Rebuild the shipped models.")
 def train_group() -> None:
     """Rebuild the models evimap ships, from the reference data."""
