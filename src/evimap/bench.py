@@ -97,14 +97,15 @@ def bench_ingest(paths: Sequence[str], settings: Settings, limit: int | None = N
 
 
 def bench_scale(settings: Settings, out_dir: Path, n_docs: int = 20000, per_file: int = 2000,
-                grow_to: int = 1_000_000, workers: int = 2,
+                grow_to: int = 1_000_000, workers: int = 2, range_size: int = 500,
                 log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The scale benchmark (``evimap bench scale``): a corpus of ``n_docs`` real abstracts as
     PubMed baseline-style files (:func:`evimap.scalebench.build_corpus`), ingested on a local
     Dask cluster with 1 and ``workers`` workers on its first half (documents per second,
     scaling efficiency, workers' peak memory), then all of it with ``workers`` (peak memory
     when the corpus doubles, merge and statement times); the last store grown to ``grow_to``
-    claims and the ``evidence`` and statement lookups timed on it."""
+    claims and the ``evidence`` and statement lookups timed on it. Files are split into
+    tasks of ``range_size`` records, so the workers' loads stay even."""
     from .api import Evimap
     from .cluster import ClusterOptions
     from .scalebench import build_corpus, grow_store, lookup_latency
@@ -131,7 +132,7 @@ def bench_scale(settings: Settings, out_dir: Path, n_docs: int = 20000, per_file
         t0 = time.perf_counter()
         with Evimap(db, replace(settings, db=str(db))) as ev:
             report = ev.ingest_cluster(list(paths), ClusterOptions(
-                workers=n_workers, parts_dir=str(parts)))
+                workers=n_workers, parts_dir=str(parts), range_size=range_size))
             counts = ev.store.counts()
         seconds = time.perf_counter() - t0
         d = report.details
