@@ -87,7 +87,11 @@ def test_count_records_agrees_with_the_reader(data_dir: Path, settings: Settings
     assert count_records(data_dir / "seeds" / sorted(os.listdir(data_dir / "seeds"))[0]) is None
 
 
-def test_two_workers_give_the_embedded_store(tmp_path, corpus, settings, embedded) -> None:
+def test_two_workers_give_the_embedded_store(tmp_path, corpus, settings, embedded,
+                                             monkeypatch) -> None:
+    from evimap import cluster
+
+    monkeypatch.setattr(cluster, "MERGE_DOCS", 3)   # many merge batches: copies across them
     db = tmp_path / "cluster.duckdb"
     with Evimap(db, replace(settings, db=str(db))) as ev:
         report = ev.ingest_cluster([str(corpus)], ClusterOptions(workers=2, range_size=40))
