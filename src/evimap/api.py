@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import discover as discovery
 from . import identifiers
@@ -23,6 +23,8 @@ from .cluster import ClusterOptions, ingest_cluster
 from .cluster import Progress as ClusterProgress
 from .entities import Lexicon
 from .errors import EvimapError, NotFoundError
+from .export import ExportResult, Selection, plan
+from .export import export as write_export
 from .pipeline import FileResult, IngestReport, Resources, ingest, load_resources
 from .settings import Settings, load_settings
 from .sources import segment_source_kind
@@ -160,6 +162,7 @@ class Evimap:
         for d in docs:
             for key in ("signals", "kind_scores", "metadata"):
                 d[key] = json.loads(d[key]) if d[key] else None
+            d["source"] = identifiers.source_ids(d["metadata"])
             if with_segments:
                 d["segments"] = self.segments(d["id"])
         return docs
@@ -188,7 +191,8 @@ class Evimap:
         for c in self.store.rows(CLAIMS_SQL + " WHERE list_contains(?, c.statement_key) "
                                  "ORDER BY d.path, c.start_offset", [list(evidence)]):
             evidence[c["statement_key"]].append(_claim_json(c))
-        return [{**_statement_json(r), "evidence": evidence[r["key"]]} for r in rows]
+        return [{**_statement_json(r), "sources": _claims_sources(evidence[r["key"]]),
+                 "evidence": evidence[r["key"]]} for r in rows]
 
     def evidence(self, intervention: str, condition: str | None = None) -> list[dict[str, Any]]:
         """Every claim with ``intervention`` as subject (and ``condition`` as object)."""
@@ -236,7 +240,7 @@ class Evimap:
             params.append(concept)
         sql = f"SELECT {_DOC_COLUMNS} FROM documents d"
         rows, total = self._page(sql, where, params, "d.path, d.id", limit, offset)
-        return Page(rows, total, limit, offset)
+        return Page([_with_source(r) for r in rows], total, limit, offset)
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """One document with its text, metadata, credibility signals, other paths and the
@@ -246,7 +250,7 @@ class Evimap:
                                "WHERE d.id = ?", [doc_id])
         if not rows:
             raise NotFoundError(f"no document {doc_id!r} in the store")
-        doc = rows[0]
+        doc = _with_source(rows[0])
         for key in ("signals", "kind_scores", "metadata"):
             doc[key] = json.loads(doc[key]) if doc[key] else None
         doc["paths"] = [r["path"] for r in self.store.rows(
@@ -384,7 +388,26 @@ class Evimap:
         rows, total = self._page(STATEMENTS_SQL, where, params,
                                  "s.belief DESC, cs.name, s.predicate, co.name, s.key",
                                  limit, offset)
-        return Page([_statement_json(r) for r in rows], total, limit, offset)
+        sources = self.statement_sources([r["key"] for r in rows])
+        return Page([{**_statement_json(r), "sources": sources[r["key"]]} for r in rows],
+                    total, limit, offset)
+
+    def statement_sources(self, keys: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """For each statement, its distinct sources (one per work or document, see
+        :func:`evimap.identifiers.merge_sources`) with their PMID, DOI, PMCID and URL;
+        one query for all ``keys``."""
+        found: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
+        if not keys:
+            return found
+        for r in self.store.rows(
+                "SELECT DISTINCT c.statement_key, c.work_id, c.doc_id, d.path, "
+                + SOURCE_IDS_SQL + " FROM claims c JOIN documents d ON d.id = c.doc_id"
+                " WHERE list_contains(?, c.statement_key) ORDER BY d.path, c.doc_id",
+                [list(keys)]):
+            found[r["statement_key"]].append({
+                "work_id": r["work_id"], "doc_id": r["doc_id"], "path": r["path"],
+                **_source(r)})
+        return {k: identifiers.merge_sources(v) for k, v in found.items()}
 
     def statement(self, key: str) -> dict[str, Any]:
         """One statement with why it has its belief: the weight of each work behind it (with
@@ -393,6 +416,7 @@ class Evimap:
         if not rows:
             raise NotFoundError(f"no statement {key!r} in the store")
         st = _statement_json(rows[0])
+        st["sources"] = self.statement_sources([key])[key]
         expl = st["explanation"] or {}
         titles = {r["id"]: r["title"] for r in self.store.rows(
             "SELECT id, title FROM works WHERE list_contains(?, id)",
@@ -523,6 +547,37 @@ class Evimap:
         from .report import write_report
         return write_report(self, Path(out))
 
+    # --- export ----------------------------------------------------------------------------
+
+    def export(self, format: str, what: str | None = None, out: str | Path | None = None,
+               stream: TextIO | None = None, *, about: str | None = None,
+               subject: str | None = None, object: str | None = None,
+               predicate: str | None = None, design: str | None = None,
+               min_belief: float | None = None) -> ExportResult:
+        """Write claims, statements, documents or mentions (``what``; each format has a
+        default) as ``format`` (jsonl, csv, parquet, graphml, cytoscape, bioc, pubtator: see
+        :mod:`evimap.export`) to the file ``out``, atomically, or else to ``stream``.
+
+        The filters are those of the listings: ``about``, ``subject`` and ``object`` are
+        user terms (names, synonyms, MeSH IDs), ``design`` a claim's design or a statement's
+        best design, ``min_belief`` a statement's least belief. A request that cannot be
+        answered raises :class:`EvimapError` before anything is written."""
+        given = {"about": about, "subject": subject, "object": object,
+                 "predicate": predicate, "design": design, "min_belief": min_belief}
+        request = plan(format, what, to_file=out is not None,
+                       filters=[k for k, v in given.items() if v is not None],
+                       predicate=predicate, design=design)
+        if out is None and stream is None:
+            raise EvimapError("give an output file or a text stream to export to")
+
+        def ids(term: str | None) -> tuple[str, ...] | None:
+            return tuple(self._resolve_ids(term)) if term else None
+
+        selection = Selection(about=ids(about), subject=ids(subject), object=ids(object),
+                              predicate=predicate, design=design, min_belief=min_belief)
+        return write_export(self.store, request, selection,
+                            Path(out) if out is not None else None, stream)
+
 
 def _concept(r: dict[str, Any], role: str) -> dict[str, Any]:
     return {"id": r[f"{role}_id"], "name": r[f"{role}_name"], "type": r[f"{role}_type"]}
@@ -543,6 +598,28 @@ def _segment_json(s: dict[str, Any]) -> dict[str, Any]:
         seg["date"] = s["date"]
         seg["source_kind"] = segment_source_kind("", "comment")
     return seg
+
+
+def _source(r: dict[str, Any]) -> dict[str, str | None]:
+    """The checked identifiers of a row's document (its ``source_*`` columns)."""
+    return identifiers.source_ids({k: r.get(f"source_{k}") for k in identifiers.KEYS})
+
+
+def _with_source(r: dict[str, Any]) -> dict[str, Any]:
+    """A document row with its ``source_*`` columns as one ``source`` object."""
+    source = _source(r)
+    for k in identifiers.KEYS:
+        r.pop(f"source_{k}", None)
+    r["source"] = source
+    return r
+
+
+def _claims_sources(claims: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The distinct sources of some claims (``_claim_json``), as
+    :meth:`Evimap.statement_sources` gives them (documents in path order)."""
+    rows = sorted(({"work_id": c["work_id"], "doc_id": c["doc_id"], "path": c["path"],
+                    **c["source"]} for c in claims), key=lambda r: (r["path"], r["doc_id"]))
+    return identifiers.merge_sources(rows)
 
 
 def _statement_json(r: dict[str, Any]) -> dict[str, Any]:
@@ -568,5 +645,5 @@ def _claim_json(r: dict[str, Any]) -> dict[str, Any]:
         "credibility": r["credibility"], "segment_kind": r["segment_kind"],
         "segment": r["segment_idx"], "sentence": r["sentence"], "start": r["start_offset"],
         "end": r["end_offset"], "statement_key": r["statement_key"],
-        "extractor": r["extractor"], "rule": r["rule"],
+        "extractor": r["extractor"], "rule": r["rule"], "source": _source(r),
     }

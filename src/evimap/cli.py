@@ -303,6 +303,52 @@ def report_cmd(obj: Context, out: str) -> None:
     click.echo(f"report written to {path}")
 
 
+@cli.command("export", short_help="Export claims, statements, documents or the graph.")
+@click.option("--format", "-f", "fmt", required=True, metavar="FORMAT",
+              help="jsonl, csv or parquet (rows); graphml or cytoscape (the statement "
+              "graph); bioc or pubtator (documents with mentions and relations).")
+@click.option("--what", "-w", metavar="ROWS", default=None,
+              help="claims, statements, documents or mentions [default: claims for jsonl, "
+              "csv and parquet; statements for graphml and cytoscape; documents for bioc "
+              "and pubtator].")
+@click.option("--out", "-o", metavar="FILE", type=click.Path(dir_okay=False), default=None,
+              help="File to write (whole or not at all) [default: stdout; parquet and bioc "
+              "need a file].")
+@click.option("--about", metavar="TERM", help="Only claims and statements with TERM (a name, "
+              "synonym or MeSH ID) as subject or object, documents that mention it, "
+              "mentions of it.")
+@click.option("--subject", metavar="TERM", help="Only claims and statements with this "
+              "subject.")
+@click.option("--object", "object_", metavar="TERM", help="Only claims and statements with "
+              "this object.")
+@click.option("--predicate", metavar="NAME", help="Only claims and statements with this "
+              "predicate (treats, targets, ...).")
+@click.option("--design", metavar="NAME", help="Only claims of this design, statements of "
+              "this best design (RCT, cohort, ...).")
+@click.option("--min-belief", type=float, metavar="X", default=None,
+              help="Only statements with at least this belief.")
+@pass_ctx
+def export_cmd(obj: Context, fmt: str, what: str | None, out: str | None, about: str | None,
+               subject: str | None, object_: str | None, predicate: str | None,
+               design: str | None, min_belief: float | None) -> None:
+    """Export the store for other tools, with the PMID, DOI and URL of every source.
+
+    \b
+    jsonl, csv, parquet  one row per claim, statement, document or mention (--what)
+    graphml, cytoscape   the statement graph: concepts as nodes, statements as edges
+                         (predicate, belief, works, best design, PMIDs, DOIs, URLs)
+    bioc, pubtator       documents with their mentions (offsets into the stored text)
+                         and their claims as relations
+
+    Without --out the export goes to stdout (not parquet or bioc) and the summary to
+    stderr. Columns and layouts: docs/export.md."""
+    with obj.app() as ev:
+        result = ev.export(fmt, what, out, None if out else sys.stdout,
+                           about=about, subject=subject, object=object_,
+                           predicate=predicate, design=design, min_belief=min_belief)
+    click.echo(result.summary(), err=out is None)
+
+
 @cli.command("serve", short_help="Serve the JSON API and the web UI.")
 @click.option("--host", metavar="ADDRESS", default=None, help="Address to bind [env "
               "EVIMAP_HOST; default 127.0.0.1]; any other than loopback needs --token.")

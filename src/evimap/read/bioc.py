@@ -423,7 +423,7 @@ def _concept(value: Any) -> str:
 
 
 def _metadata(doc: Any, placed: list[tuple[int, int, int, Any]]) -> dict[str, Any]:
-    """pmid, pmcid, doi, journal, year, authors from document and passage infons."""
+    """pmid, pmcid, doi, url, journal, year, authors from document and passage infons."""
     infons: dict[str, Any] = {}
     for _, _, _, passage in reversed(placed):
         infons.update(passage.infons)
@@ -437,6 +437,7 @@ def _metadata(doc: Any, placed: list[tuple[int, int, int, Any]]) -> dict[str, An
         pmcid = doc_id
     meta["pmcid"] = f"PMC{pmcid}" if pmcid.isdigit() else pmcid
     meta["doi"] = str(infons.get("article-id_doi") or infons.get("doi") or "")
+    meta["url"] = str(infons.get("url") or "")
     meta["journal"] = str(infons.get("journal") or "")
     year = str(infons.get("year") or "")[:4]
     if year.isdigit():

@@ -38,6 +38,7 @@ _SINGLE_META = {
     "citation_online_date": "online_date", "dc.date": "date", "dc.title": "dc.title",
     "dc.publisher": "dc.publisher", "dc.identifier": "dc.identifier",
     "dc.language": "language", "dc.type": "dc.type", "citation_language": "language",
+    "prism.doi": "doi", "bepress_citation_doi": "doi", "citation_pmcid": "pmcid",
 }
 _LIST_META = {"citation_author": "citation_authors", "dc.creator": "dc_creators",
               "author": "meta_authors", "article:author": "meta_authors",

@@ -16,7 +16,7 @@ punctuation set apart by a gap); the title is the first of the largest lines on 
 or the paragraph there that the info dictionary's title names. A word hyphenated at a line
 break is rejoined (``treat-`` + ``ment``); a page break continues the paragraph unless
 the last line ended a sentence. Each block's ``attrs["page"]`` is its first page (from 1).
-Metadata: ``title`` and ``authors`` from the PDF's info dictionary when present,
+Metadata: ``title``, ``authors`` and ``doi`` from the PDF's info dictionary when present,
 ``pages``. An encrypted PDF that opens without a password is read; one that needs a
 password, a broken file or a PDF without extractable text (scanned pages) is an
 :class:`InputError` naming the file.
@@ -142,8 +142,15 @@ def _message(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
 
+#: Info dictionary entries where publishers put the DOI (``/doi``, or ``/Subject``: "J Pain
+#: Res 12 (2019) 101-9. doi:10.2147/JPR.S1"), the first found wins.
+_DOI_KEYS = ("/doi", "/DOI", "/prism:doi", "/Subject")
+_DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
+
+
 def _info(reader: Any) -> dict[str, Any]:
-    """title and authors from the document information dictionary (blank ones left out)."""
+    """title, authors and doi from the document information dictionary (blank ones left
+    out)."""
     meta = reader.metadata
     if meta is None:
         return {}
@@ -156,6 +163,9 @@ def _info(reader: Any) -> dict[str, Any]:
     if author:
         out["authors"] = [a.strip() for a in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", author)
                           if a.strip()]
+    found = _DOI_IN_TEXT.search(" ".join(str(meta.get(k) or "") for k in _DOI_KEYS))
+    if found:
+        out["doi"] = found.group(0).rstrip(".,;)]")
     return out
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import __version__
+from .. import __version__, identifiers
 from ..errors import EvimapError
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["pct"] = lambda v: f"{100 * float(v):.0f}%"
+    env.filters["source_links"] = identifiers.links
     return env
 
 

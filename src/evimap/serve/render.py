@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.requests import Request
 
-from .. import __version__
+from .. import __version__, identifiers
 from ..api import Page
 
 
@@ -34,7 +34,8 @@ def _env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
     env.filters.update(belief_class=belief_class, basename=basename,
                        label=lambda s: str(s or "").replace("_", " "),
-                       f2=lambda v: "" if v is None else f"{float(v):.2f}")
+                       f2=lambda v: "" if v is None else f"{float(v):.2f}",
+                       source_links=identifiers.links)
     env.globals["version"] = __version__
     return env
 
