@@ -29,6 +29,7 @@ from .pipeline import FileResult, IngestReport, Resources, ingest, load_resource
 from .settings import Settings, load_settings
 from .sources import segment_source_kind
 from .store import Store, open_store
+from .store.sql import IDS, json_list
 
 _MESH_UI_RE = re.compile(r"^[CD]\d{6,9}$")
 
@@ -400,10 +401,10 @@ class Evimap:
         if not keys:
             return found
         for r in self.store.rows(
-                "SELECT DISTINCT c.statement_key, c.work_id, c.doc_id, d.path, "
-                + SOURCE_IDS_SQL + " FROM claims c JOIN documents d ON d.id = c.doc_id"
-                " WHERE list_contains(?, c.statement_key) ORDER BY d.path, c.doc_id",
-                [list(keys)]):
+                "WITH k AS (SELECT DISTINCT statement_key, work_id, doc_id FROM claims"
+                f" WHERE statement_key IN (SELECT unnest({IDS}))) SELECT k.*, d.path, "
+                + SOURCE_IDS_SQL + " FROM k JOIN documents d ON d.id = k.doc_id"
+                " ORDER BY d.path, k.doc_id", [json_list(keys)]):
             found[r["statement_key"]].append({
                 "work_id": r["work_id"], "doc_id": r["doc_id"], "path": r["path"],
                 **_source(r)})
