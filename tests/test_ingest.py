@@ -294,3 +294,116 @@ def test_files_stored_in_groups_equal_files_stored_one_by_one(
     assert len(_snapshot(grouped)["documents"]) == 6 + 3     # type: ignore[arg-type]
     grouped.close()
     single.close()
+
+
+def _pubmed_records(data_dir: Path, n: int) -> tuple[str, list[str]]:
+    """The head of the fish oil PubMed file with ``n`` records, and their text pieces."""
+    import gzip
+    import re
+
+    xml = gzip.decompress((data_dir / "lbd" / "fish_oil.xml.gz").read_bytes()).decode("utf-8")
+    starts = [m.start() for m in re.finditer(r"<PubmedArticle>", xml)]
+    end = xml.index("</PubmedArticleSet>")
+    head, body = xml[:starts[0]], [xml[a:b] for a, b in zip(starts, [*starts[1:], end],
+                                                             strict=True)]
+    return head, body[:n]
+
+
+def test_a_stage_failing_on_one_record_skips_it_alone(tmp_path, settings, resources,
+                                                      data_dir, monkeypatch):
+    """An unexpected error in a stage skips that record, with the record, the stage and the
+    reason in the report; the file's other records and the batch go on."""
+    from evimap import pipeline
+
+    head, records = _pubmed_records(data_dir, 6)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "six.xml").write_text(head + "".join(records) + "</PubmedArticleSet>",
+                                             encoding="utf-8")
+    shutil.copy(next(iter(sorted((data_dir / "seeds").iterdir()))), tmp_path / "in" / "a.txt")
+    real = pipeline.recognise
+    calls = {"n": 0}
+
+    def broken(text, *args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 4:                 # the page first, then six.xml's third record
+            raise ZeroDivisionError("an injected bug")
+        return real(text, *args, **kw)
+
+    monkeypatch.setattr(pipeline, "recognise", broken)
+    db = tmp_path / "s.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as ev:
+        ev._resources = resources
+        report = ev.ingest([str(tmp_path / "in")])
+        (bad,) = report.errors
+        assert "the entities stage failed on this record (ZeroDivisionError: an injected bug)"\
+            in bad and "record skipped" in bad
+        assert report.added == 6            # five records of six, and the page
+        assert "six.xml (record 3)" in bad
+        statuses = {Path(f.path).name: f.status for f in report.files}
+        assert statuses == {"a.txt": "added", "six.xml": "partial"}
+
+
+def test_an_interrupted_file_keeps_its_committed_chunks(tmp_path, settings, resources,
+                                                        data_dir, monkeypatch):
+    """Records commit a chunk at a time: a file interrupted part-way keeps what was stored,
+    and a re-run finishes it without storing anything twice."""
+    from evimap import pipeline
+
+    head, records = _pubmed_records(data_dir, 14)
+    src = tmp_path / "fourteen.xml"
+    src.write_text(head + "".join(records) + "</PubmedArticleSet>", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "CHUNK", 4)
+    real = pipeline.process
+    calls = {"n": 0}
+
+    def stopping(raw, *args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise KeyboardInterrupt        # the user presses Ctrl-C (or the job is killed)
+        return real(raw, *args, **kw)
+
+    db = tmp_path / "s.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as ev:
+        ev._resources = resources
+        monkeypatch.setattr(pipeline, "process", stopping)
+        with pytest.raises(KeyboardInterrupt):
+            ev.ingest([str(src)])
+        assert ev.store.counts()["documents"] == 8          # two chunks of four committed
+        assert not ev.store.rows("SELECT * FROM files")
+        monkeypatch.setattr(pipeline, "process", real)
+        report = ev.ingest([str(src)])
+        assert (report.files[0].added, report.files[0].known) == (6, 8)
+        assert ev.store.counts()["documents"] == 14
+        ids = {r["id"] for r in ev.store.rows("SELECT id FROM documents")}
+        claims = ev.store.counts()["claims"]
+    fresh = tmp_path / "fresh.duckdb"
+    with Evimap(fresh, replace(settings, db=str(fresh))) as ev:
+        ev._resources = resources
+        ev.ingest([str(src)])
+        assert {r["id"] for r in ev.store.rows("SELECT id FROM documents")} == ids
+        assert ev.store.counts()["claims"] == claims
+
+
+@pytest.mark.parametrize("chunk", [256, 3])
+def test_a_read_error_part_way_keeps_the_records_before_it(tmp_path, settings, resources,
+                                                           data_dir, monkeypatch, chunk):
+    """A file cut in the middle of its eighth record: the seven before it are stored, the
+    file is recorded with the error (a re-run tries it again and stores nothing twice)."""
+    from evimap import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK", chunk)
+    head, records = _pubmed_records(data_dir, 8)
+    cut = tmp_path / "cut.xml"
+    cut.write_text(head + "".join(records[:7]) + records[7][:200], encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as ev:
+        ev._resources = resources
+        report = ev.ingest([str(cut)])
+        (result,) = report.files
+        assert (result.status, result.added) == ("partial", 7)
+        assert result.errors and "cut.xml" in result.errors[-1]
+        (row,) = ev.store.rows("SELECT status, n_docs, error FROM files")
+        assert row["status"] == "error" and row["n_docs"] == 7 and row["error"]
+        again = ev.ingest([str(cut)])
+        assert (again.files[0].added, again.files[0].known) == (0, 7)
+        assert ev.store.counts()["documents"] == 7

@@ -33,3 +33,14 @@ class InputError(EvimapError):
 
 class StoreError(EvimapError):
     """The DuckDB store is missing, locked, or of an unsupported schema version."""
+
+
+class ProcessingError(InputError):
+    """A stage failed on one record (a bug, not the input's fault): the record is skipped,
+    the message names it, the stage and the reason, and the batch goes on."""
+
+    def __init__(self, path: str, stage: str, cause: BaseException) -> None:
+        detail = " ".join(str(cause).split())[:200]
+        super().__init__(path, f"the {stage} stage failed on this record "
+                               f"({type(cause).__name__}: {detail}); record skipped")
+        self.stage = stage

@@ -31,7 +31,7 @@ from .claims.relation import load_relation
 from .claims.study import shipped_tagger
 from .clean import segment
 from .entities import Lexicon, NerModel, load_lexicon, load_ner, recognise
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, ProcessingError
 from .model import CONTENT_KINDS, ProcessedDocument, RawDocument, Segment, Sentence
 from .read import expand_paths, read_file
 from .settings import Settings
@@ -114,29 +114,46 @@ def process(raw: RawDocument, resources: Resources,
             timings: dict[str, float] | None = None) -> ProcessedDocument:
     """Run stages 2-6 on one document (dedup keys included; work assignment is the store's).
 
-    ``timings``, when given, accumulates seconds per stage (for ``evimap bench``).
+    ``timings``, when given, accumulates seconds per stage (for ``evimap bench``). An
+    unexpected error in a stage raises :class:`ProcessingError` naming the record, the stage
+    and the reason: the caller skips the record and goes on.
     """
-    with _timed(timings, "segment"):
-        segments = segment(raw)
-    with _timed(timings, "classify"):
-        profile = profile_source(raw, segments)
-    with _timed(timings, "sentences"):
-        sents = sentences_of(raw.text, segments)
-    with _timed(timings, "entities"):
-        mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner,
-                             lay=profile.kind not in RESEARCH_KINDS)
-    with _timed(timings, "claims"):
-        claims = extract_claims(raw.text, segments, sents, mentions, profile, raw.metadata,
-                                models=resources.models(), only=resources.extractors)
-    with _timed(timings, "dedup_keys"):
-        main = dedup.main_text(segments)
-        content_hash, signature = dedup.content_hash(main), dedup.minhash(main)
+    stage = "segment"
+    try:
+        with _timed(timings, "segment"):
+            segments = segment(raw)
+        stage = "classify"
+        with _timed(timings, "classify"):
+            profile = profile_source(raw, segments)
+        stage = "sentences"
+        with _timed(timings, "sentences"):
+            sents = sentences_of(raw.text, segments)
+        stage = "entities"
+        with _timed(timings, "entities"):
+            mentions = recognise(raw.text, segments, sents, resources.lexicon, resources.ner,
+                                 lay=profile.kind not in RESEARCH_KINDS)
+        stage = "claims"
+        with _timed(timings, "claims"):
+            claims = extract_claims(raw.text, segments, sents, mentions, profile,
+                                    raw.metadata, models=resources.models(),
+                                    only=resources.extractors)
+        stage = "dedup"
+        with _timed(timings, "dedup_keys"):
+            main = dedup.main_text(segments)
+            content_hash, signature = dedup.content_hash(main), dedup.minhash(main)
+    except Exception as exc:        # a bug on this record: the batch goes on without it
+        raise ProcessingError(record_label(raw), stage, exc) from exc
     return ProcessedDocument(
         raw=raw, segments=segments, profile=profile, sentences=sents, mentions=mentions,
         claims=claims, content_hash=content_hash, minhash=signature)
 
 
 _T = TypeVar("_T")
+
+
+def record_label(raw: RawDocument) -> str:
+    """How messages name a record: its file, and its number in a file of several."""
+    return f"{raw.path} (record {raw.record + 1})" if raw.record else raw.path
 
 
 # --- ingest -----------------------------------------------------------------------------------
@@ -194,9 +211,12 @@ def _worker_init(settings: Settings) -> None:
     _WORKER_RESOURCES = load_resources(settings)
 
 
-def _worker_process(raw: RawDocument) -> ProcessedDocument:
+def _worker_process(raw: RawDocument) -> ProcessedDocument | str:
     assert _WORKER_RESOURCES is not None, "worker not initialised"
-    return process(raw, _WORKER_RESOURCES)
+    try:
+        return process(raw, _WORKER_RESOURCES)
+    except ProcessingError as exc:
+        return str(exc)             # (the message travels back; the exception may not pickle)
 
 
 def _read_all(path: Path, settings: Settings,
@@ -234,12 +254,28 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
 
 
 def _process_many(raws: Iterable[RawDocument], resources: Resources,
-                  pool: ProcessPoolExecutor | None) -> Iterator[ProcessedDocument]:
+                  pool: ProcessPoolExecutor | None) -> Iterator[ProcessedDocument | str]:
+    """Each record processed, in order, or the message of the stage that failed on it."""
     if pool is None:
         for raw in raws:
-            yield process(raw, resources)
+            try:
+                yield process(raw, resources)
+            except ProcessingError as exc:
+                yield str(exc)
     else:
         yield from pool.map(_worker_process, raws, chunksize=8)
+
+
+def _kept(processed: Iterable[ProcessedDocument | str], result: FileResult
+          ) -> list[ProcessedDocument]:
+    """The processed documents; the records a stage failed on go to the file's errors."""
+    out = []
+    for pd in processed:
+        if isinstance(pd, str):
+            result.errors.append(pd)
+        else:
+            out.append(pd)
+    return out
 
 
 #: Records processed and written together: bounds memory, amortises store round trips.
@@ -270,7 +306,7 @@ class _Pending:
     recorded: bool
     result: FileResult
     raws: list[RawDocument] = field(default_factory=list)
-    failure: InputError | None = None       # the whole file is unreadable
+    failure: InputError | None = None       # a read error ended the file (after ``raws``)
 
 
 def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
@@ -309,11 +345,10 @@ def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
             yield _ingest_file(store, path, sha, size, state, settings, resources, pool)
             continue
         pending = _Pending(path, sha, size, state.recorded, FileResult(str(path), "added"))
+        failure: list[InputError] = []
         stream = _read_all(path, settings, pending.result)
-        try:
-            pending.raws = list(islice(stream, CHUNK + 1))
-        except InputError as exc:
-            pending.failure = exc
+        pending.raws = list(islice(_until_error(stream, failure), CHUNK + 1))
+        pending.failure = failure[0] if failure else None
         if len(pending.raws) > CHUNK:
             yield from _store_group(store, group, settings, resources, pool)
             group, records = [], 0
@@ -336,11 +371,10 @@ def _store_group(store: Store, group: Sequence[_Pending | FileResult], settings:
     if pending:
         stored = store.known_documents([raw.id for p in pending for raw in p.raws])
         new: list[RawDocument] = []
+        owner: list[_Pending] = []          # the file of each new record
         taken: set[str] = set()             # new in this group
         aliases: list[tuple[str, str]] = []
         for p in pending:
-            if p.failure is not None:
-                continue
             seen: set[str] = set()
             for raw in p.raws:
                 doc_id = raw.id
@@ -350,18 +384,26 @@ def _store_group(store: Store, group: Sequence[_Pending | FileResult], settings:
                     p.result.known += 1
                 else:
                     new.append(raw)
+                    owner.append(p)
                     taken.add(doc_id)
                     p.result.added += 1
                 seen.add(doc_id)
-        processed = list(_process_many(new, resources, pool))
+        processed: list[ProcessedDocument] = []
+        for p, pd in zip(owner, _process_many(new, resources, pool), strict=True):
+            if isinstance(pd, str):         # a stage failed on this record: skipped
+                p.result.errors.append(pd)
+                p.result.added -= 1
+            else:
+                processed.append(pd)
+        kept = stored | {pd.raw.id for pd in processed}
+        aliases = [(doc_id, path) for doc_id, path in aliases if doc_id in kept]
         rows: list[tuple[str, str, int, str, str | None, int, bool]] = []
         for p in pending:
             result = p.result
-            if p.failure is not None:
-                result.added = result.known = 0
+            if p.failure is not None:       # the records before a read error are kept
                 result.errors.append(str(p.failure))
-                rows.append((str(p.path), p.sha, p.size, "error", p.failure.reason, 0,
-                             p.recorded))
+                rows.append((str(p.path), p.sha, p.size, "error", p.failure.reason,
+                             result.added + result.known, p.recorded))
                 continue
             status = "error" if result.errors and not (result.added or result.known) else "ok"
             rows.append((str(p.path), p.sha, p.size, status, "; ".join(result.errors) or None,
@@ -390,48 +432,73 @@ def _ingest_file(store: Store, path: Path, sha: str, size: int, state: FileState
                  settings: Settings, resources: Resources, pool: ProcessPoolExecutor | None,
                  records: Iterable[RawDocument] | None = None,
                  result: FileResult | None = None) -> FileResult:
-    """Ingest one file in one transaction, its records (read from ``path`` unless given)
-    processed and stored ``CHUNK`` at a time; the documents it no longer holds are removed."""
+    """Ingest one file, its records (read from ``path`` unless given) processed and stored
+    ``CHUNK`` at a time, each chunk in its own transaction: an interrupted file keeps what
+    was stored and a re-run finishes it (stored records are known, never stored twice).
+    The file's ``files`` row, and the removal of the documents it no longer holds, come
+    with its end. A read error part-way keeps the records before it; the file is recorded
+    with the error, so a re-run tries it again."""
     spath = str(path)
     result = result or FileResult(spath, "added")
     if records is None:
         records = _read_all(path, settings, result)
     previous = set(state.documents)
     seen: set[str] = set()
-    try:
+    rule = dedup.CopyRule.from_settings(settings)
+    failure: list[InputError] = []
+    for chunk in _chunks(_until_error(records, failure), CHUNK):
+        new, aliases = _new_records(store, chunk, spath, seen, result)
+        processed = _kept(_process_many(new, resources, pool), result)
         with store.transaction():
-            for chunk in _chunks(records, CHUNK):
-                new = _new_records(store, chunk, spath, seen, result)
-                store.add_documents(list(_process_many(new, resources, pool)),
-                                    dedup.CopyRule.from_settings(settings))
-                result.added += len(new)
+            store.add_documents(processed, rule)
+            for doc_id in aliases:
+                store.add_path_alias(doc_id, spath)
+        result.added += len(processed)
+    with store.transaction():
+        if failure:
+            exc = failure[0]
+            result.errors.append(str(exc))
+            store.record_file(spath, sha, size, "error", exc.reason,
+                              result.added + result.known, recorded=state.recorded)
+        else:
             store.remove_documents(sorted(previous - seen))
             status = "error" if result.errors and not (result.added or result.known) else "ok"
             store.record_file(spath, sha, size, status, "; ".join(result.errors) or None,
                               result.added + result.known, recorded=state.recorded)
-    except InputError as exc:
-        result.status = "error"
-        result.added = result.known = 0
-        result.errors.append(str(exc))
-        with store.transaction():
-            store.record_file(spath, sha, size, "error", exc.reason, 0, recorded=state.recorded)
-        return result
     _settle(result)
     return result
 
 
+def _until_error(records: Iterable[RawDocument], failure: list[InputError]
+                 ) -> Iterator[RawDocument]:
+    """The records, until a read error ends the stream (kept in ``failure``). Closing this
+    generator leaves ``records`` open (no ``yield from``), so a caller may read on from it."""
+    it = iter(records)
+    while True:
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        except InputError as exc:
+            failure.append(exc)
+            return
+        yield item
+
+
 def _new_records(store: Store, chunk: Sequence[RawDocument], path: str, seen: set[str],
-                 result: FileResult) -> list[RawDocument]:
-    """The records of a chunk not stored yet; known ones only have this path remembered."""
+                 result: FileResult) -> tuple[list[RawDocument], list[str]]:
+    """The records of a chunk not stored yet, and the stored ones found again here (this
+    path is remembered for them)."""
     stored = store.known_documents([raw.id for raw in chunk])
     new = []
+    aliases = []
     for raw in chunk:
         doc_id = raw.id
         if doc_id in seen or doc_id in stored:
             if doc_id not in seen:
-                store.add_path_alias(doc_id, path)
+                aliases.append(doc_id)
             result.known += 1
         else:
             new.append(raw)
         seen.add(doc_id)
-    return new
+    return new, aliases

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, assemble, dedup
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, ProcessingError
+from ..model import ProcessedDocument
 from ..pipeline import FileResult, IngestReport, Resources, file_digest, load_resources, process
 from ..read import expand_paths, read_file
 from ..settings import Settings
@@ -181,23 +182,24 @@ def run_task(task: Task, settings: Settings, root: str) -> dict[str, Any]:
                       version=version)
     writer = P.PartWriter(Path(root), info, dedup.CopyRule.from_settings(settings))
     resources = _resources(settings)
+    chunk: list[ProcessedDocument] = []
     try:
         items = islice(read_file(Path(task.path), settings), task.start, task.stop)
-        chunk = []
         for item in items:
             if isinstance(item, InputError):
                 info.errors.append(str(item))
                 continue
-            chunk.append(process(item, resources))
+            try:
+                chunk.append(process(item, resources))
+            except ProcessingError as exc:      # a stage failed on it: skipped
+                info.errors.append(str(exc))
             if len(chunk) >= WRITE_CHUNK:
                 writer.add(chunk)
                 chunk = []
-        writer.add(chunk)
-    except InputError as exc:
+    except InputError as exc:       # a read error ends the file: the records before it stay
         info.failure = exc.reason
         info.errors.append(str(exc))
-        info.documents = 0
-        writer.store.con.execute("DELETE FROM documents")   # the file is refused whole
+    writer.add(chunk)
     info.seconds = round(time.perf_counter() - started, 3)
     info.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     writer.commit()
@@ -339,10 +341,10 @@ def _merge(store: Store, tasks: Sequence[Task], infos: dict[str, dict[str, Any]]
                                 and infos.get(x.name, {}).get("failure")), None)
                 if failure is None:
                     store.remove_documents(sorted(old - acc.ids))
-                status = "error" if result.status == "error" else "ok"
+                status = "error" if failure or result.status == "error" else "ok"
                 rows.append((t.path, t.sha256, t.size, status,
                              failure or ("; ".join(result.errors) or None),
-                             0 if failure else acc.records, recorded))
+                             acc.records, recorded))
                 results.append(result)
             store.record_files(rows)
             P.drop_temporary(store)
@@ -366,7 +368,7 @@ def _file_result(path: str, tasks: Sequence[Task], infos: dict[str, dict[str, An
         if "failed" in info:
             result.errors.append(f"{path}: records {t.start}-{t.stop or 'end'} failed "
                                  f"({info['failed']})")
-        result.errors += info.get("errors", [])
+        result.errors += [e for e in info.get("errors", []) if e not in result.errors]
     if result.errors:
         result.status = "partial" if (result.added or result.known) else "error"
     elif not result.added:
