@@ -230,8 +230,11 @@ def _read_all(path: Path, settings: Settings,
 
 def ingest(store: Store, paths: Sequence[str], settings: Settings,
            resources: Resources | None = None,
-           progress: Callable[[FileResult], None] | None = None) -> IngestReport:
-    """Read, process and store every file under ``paths``; never stops on a bad file."""
+           progress: Callable[[FileResult], None] | None = None,
+           on_record: Callable[[], None] | None = None) -> IngestReport:
+    """Read, process and store every file under ``paths``; never stops on a bad file.
+    ``progress`` hears of each file when it is done, ``on_record`` of each record processed
+    (a big file's progress)."""
     report = IngestReport()
     files, path_errors = expand_paths(paths)
     for err in path_errors:
@@ -242,7 +245,8 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
     try:
         with store.single_threaded():
             for block in _chunks(files, GROUP_FILES):
-                for result in _ingest_block(store, block, settings, resources, pool):
+                engine = _Engine(resources, pool, on_record)
+                for result in _ingest_block(store, block, settings, engine):
                     report.files.append(result)
                     if progress:
                         progress(result)
@@ -253,17 +257,34 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
     return report
 
 
-def _process_many(raws: Iterable[RawDocument], resources: Resources,
-                  pool: ProcessPoolExecutor | None) -> Iterator[ProcessedDocument | str]:
+@dataclass(frozen=True)
+class _Engine:
+    """What processes records: the resources, a process pool or none, who hears of each."""
+
+    resources: Resources
+    pool: ProcessPoolExecutor | None
+    on_record: Callable[[], None] | None = None
+
+
+def _process_many(raws: Iterable[RawDocument], engine: _Engine
+                  ) -> Iterator[ProcessedDocument | str]:
     """Each record processed, in order, or the message of the stage that failed on it."""
-    if pool is None:
-        for raw in raws:
-            try:
-                yield process(raw, resources)
-            except ProcessingError as exc:
-                yield str(exc)
+    if engine.pool is None:
+        done: Iterator[ProcessedDocument | str] = (_process_or_message(raw, engine.resources)
+                                                   for raw in raws)
     else:
-        yield from pool.map(_worker_process, raws, chunksize=8)
+        done = engine.pool.map(_worker_process, raws, chunksize=8)
+    for pd in done:
+        if engine.on_record is not None:
+            engine.on_record()
+        yield pd
+
+
+def _process_or_message(raw: RawDocument, resources: Resources) -> ProcessedDocument | str:
+    try:
+        return process(raw, resources)
+    except ProcessingError as exc:
+        return str(exc)
 
 
 def _kept(processed: Iterable[ProcessedDocument | str], result: FileResult
@@ -310,8 +331,7 @@ class _Pending:
 
 
 def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
-                  resources: Resources, pool: ProcessPoolExecutor | None
-                  ) -> Iterator[FileResult]:
+                  engine: _Engine) -> Iterator[FileResult]:
     """Ingest a block of files, results in file order. Their states come from one query. A
     new file of at most ``CHUNK`` records joins a group stored in one transaction, so a
     folder of pages costs a few statements per group rather than per file; a bigger file,
@@ -340,9 +360,9 @@ def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
             group.append(FileResult(str(path), "unchanged"))
             continue
         if state.documents:
-            yield from _store_group(store, group, settings, resources, pool)
+            yield from _store_group(store, group, settings, engine)
             group, records = [], 0
-            yield _ingest_file(store, path, sha, size, state, settings, resources, pool)
+            yield _ingest_file(store, path, sha, size, state, settings, engine)
             continue
         pending = _Pending(path, sha, size, state.recorded, FileResult(str(path), "added"))
         failure: list[InputError] = []
@@ -350,22 +370,21 @@ def _ingest_block(store: Store, block: Sequence[Path], settings: Settings,
         pending.raws = list(islice(_until_error(stream, failure), CHUNK + 1))
         pending.failure = failure[0] if failure else None
         if len(pending.raws) > CHUNK:
-            yield from _store_group(store, group, settings, resources, pool)
+            yield from _store_group(store, group, settings, engine)
             group, records = [], 0
-            yield _ingest_file(store, path, sha, size, state, settings, resources, pool,
+            yield _ingest_file(store, path, sha, size, state, settings, engine,
                                chain(pending.raws, stream), pending.result)
             continue
         group.append(pending)
         records += len(pending.raws)
         if records >= CHUNK:
-            yield from _store_group(store, group, settings, resources, pool)
+            yield from _store_group(store, group, settings, engine)
             group, records = [], 0
-    yield from _store_group(store, group, settings, resources, pool)
+    yield from _store_group(store, group, settings, engine)
 
 
 def _store_group(store: Store, group: Sequence[_Pending | FileResult], settings: Settings,
-                 resources: Resources, pool: ProcessPoolExecutor | None
-                 ) -> Iterator[FileResult]:
+                 engine: _Engine) -> Iterator[FileResult]:
     """Process and store a group of small new files in one transaction (all or none)."""
     pending = [p for p in group if isinstance(p, _Pending)]
     if pending:
@@ -389,7 +408,7 @@ def _store_group(store: Store, group: Sequence[_Pending | FileResult], settings:
                     p.result.added += 1
                 seen.add(doc_id)
         processed: list[ProcessedDocument] = []
-        for p, pd in zip(owner, _process_many(new, resources, pool), strict=True):
+        for p, pd in zip(owner, _process_many(new, engine), strict=True):
             if isinstance(pd, str):         # a stage failed on this record: skipped
                 p.result.errors.append(pd)
                 p.result.added -= 1
@@ -429,7 +448,7 @@ def _settle(result: FileResult) -> None:
 
 
 def _ingest_file(store: Store, path: Path, sha: str, size: int, state: FileState,
-                 settings: Settings, resources: Resources, pool: ProcessPoolExecutor | None,
+                 settings: Settings, engine: _Engine,
                  records: Iterable[RawDocument] | None = None,
                  result: FileResult | None = None) -> FileResult:
     """Ingest one file, its records (read from ``path`` unless given) processed and stored
@@ -448,7 +467,7 @@ def _ingest_file(store: Store, path: Path, sha: str, size: int, state: FileState
     failure: list[InputError] = []
     for chunk in _chunks(_until_error(records, failure), CHUNK):
         new, aliases = _new_records(store, chunk, spath, seen, result)
-        processed = _kept(_process_many(new, resources, pool), result)
+        processed = _kept(_process_many(new, engine), result)
         with store.transaction():
             store.add_documents(processed, rule)
             for doc_id in aliases:
