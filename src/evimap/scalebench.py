@@ -399,7 +399,8 @@ def _replica(column: str) -> str:
     return f"substr(sha256(concat_ws(chr(31), 'scalebench', $1, g.r, {column})), 1, 16)"
 
 
-#: One statement per step; each reads the rows present before growing began. ``scale_docs``
+#: One statement per step, columns named (a column added later stays null in replicas);
+#: each reads the rows present before growing began. ``scale_docs``
 #: maps each stored document and round (``$2`` rounds) to its replica's document and work
 #: ids, hashed once per document rather than once per mention; ``scale_claims`` does the
 #: same for claims, whose ids follow the store's rule: ``stable_id(doc, start, end,
@@ -411,12 +412,15 @@ _GROW_SQL: tuple[tuple[str, str], ...] = (
                {_replica('d.work_id')} AS new_work
         FROM documents d, generate_series(1, $2) AS g(r)"""),
     ("works", f"""
-        INSERT INTO works SELECT {_replica('w.id')}, w.title, {_replica('w.content_hash')},
-               w.created_at
+        INSERT INTO works (id, title, content_hash, created_at)
+        SELECT {_replica('w.id')}, w.title, {_replica('w.content_hash')}, w.created_at
         FROM works w, generate_series(1, $2) AS g(r)
         WHERE w.id IN (SELECT work_id FROM documents)"""),
     ("documents", f"""
-        INSERT INTO documents SELECT g.new_id, g.new_work, d.path, d.record, d.format,
+        INSERT INTO documents (id, work_id, path, record, format, title, text, metadata,
+               offset_map, source_kind, credibility, signals, kind_scores, design,
+               content_hash, near_dup_of, similarity, n_comments, ingested_at)
+        SELECT g.new_id, g.new_work, d.path, d.record, d.format,
                d.title, d.text,
                json_merge_patch(coalesce(d.metadata, '{{}}'), json_object('scalebench',
                    json_object('replica_of', d.id, 'round', g.r))),
@@ -426,11 +430,15 @@ _GROW_SQL: tuple[tuple[str, str], ...] = (
                d.similarity, d.n_comments, d.ingested_at
         FROM documents d JOIN scale_docs g ON g.old_id = d.id"""),
     ("segments", """
-        INSERT INTO segments SELECT g.new_id, x.idx, x.kind, x.label, x.start_offset,
+        INSERT INTO segments (doc_id, idx, kind, label, start_offset, end_offset, text,
+               reason, author, date)
+        SELECT g.new_id, x.idx, x.kind, x.label, x.start_offset,
                x.end_offset, x.text, x.reason, x.author, x.date
         FROM segments x JOIN scale_docs g ON g.old_id = x.doc_id"""),
     ("mentions", """
-        INSERT INTO mentions SELECT g.new_id, m.idx, m.segment_idx, m.start_offset,
+        INSERT INTO mentions (doc_id, idx, segment_idx, start_offset, end_offset, text,
+               concept_id, type, source, negated, hedged, hypothetical)
+        SELECT g.new_id, m.idx, m.segment_idx, m.start_offset,
                m.end_offset, m.text, m.concept_id, m.type, m.source, m.negated, m.hedged,
                m.hypothetical
         FROM mentions m JOIN scale_docs g ON g.old_id = m.doc_id"""),
@@ -442,13 +450,18 @@ _GROW_SQL: tuple[tuple[str, str], ...] = (
                    CASE WHEN c.negated THEN 'True' ELSE 'False' END)), 1, 16) AS new_id
         FROM claims c JOIN scale_docs g ON g.old_id = c.doc_id"""),
     ("claims", """
-        INSERT INTO claims SELECT n.new_id, c.statement_key, n.doc_id, n.work_id,
+        INSERT INTO claims (id, statement_key, doc_id, work_id, subject_id, predicate,
+               object_id, negated, hedged, hypothetical, qualifiers, segment_idx,
+               segment_kind, sentence, start_offset, end_offset)
+        SELECT n.new_id, c.statement_key, n.doc_id, n.work_id,
                c.subject_id, c.predicate, c.object_id, c.negated, c.hedged, c.hypothetical,
                c.qualifiers, c.segment_idx, c.segment_kind, c.sentence, c.start_offset,
                c.end_offset
         FROM claims c JOIN scale_claims n ON n.old_id = c.id"""),
     ("evidence", """
-        INSERT INTO evidence SELECT n.new_id, e.design, e.n, e.outcomes, e.dose,
+        INSERT INTO evidence (claim_id, design, n, outcomes, dose, population,
+               asserted_by, study, extractor, rule)
+        SELECT n.new_id, e.design, e.n, e.outcomes, e.dose,
                e.population, e.asserted_by, e.study, e.extractor, e.rule
         FROM evidence e JOIN scale_claims n ON n.old_id = e.claim_id"""),
 )
