@@ -9,7 +9,13 @@ and a re-ingest of unchanged files doing nothing.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import hashlib
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -165,6 +171,19 @@ class FileResult:
     added: int = 0                  # new documents stored
     known: int = 0                  # documents already in the store
     errors: list[str] = field(default_factory=list)
+    more_errors: int = 0            # record errors beyond the first MAX_FILE_ERRORS, counted
+
+    def record_error(self, message: str) -> None:
+        """A bad record's message, kept among the first ``MAX_FILE_ERRORS``, else counted
+        (a file of millions of bad records must not fill memory or the screen)."""
+        if len(self.errors) < MAX_FILE_ERRORS:
+            self.errors.append(message)
+        else:
+            self.more_errors += 1
+
+
+#: Record errors kept per file; the rest are counted (``FileResult.more_errors``).
+MAX_FILE_ERRORS = 100
 
 
 @dataclass
@@ -206,9 +225,30 @@ def file_digest(path: Path) -> tuple[str, int]:
 _WORKER_RESOURCES: Resources | None = None
 
 
-def _worker_init(settings: Settings) -> None:
+def _worker_init(settings: Settings, parent: int | None = None) -> None:
     global _WORKER_RESOURCES
+    if parent is not None:
+        die_with_parent(parent)
     _WORKER_RESOURCES = load_resources(settings)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker process when its parent ``parent`` ends, however it ends (kill -9
+    included): on Linux the kernel is asked to (``PR_SET_PDEATHSIG``); everywhere, a
+    watcher thread checks the parent every second."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)           # PR_SET_PDEATHSIG
+    if os.getppid() != parent:                  # the parent died before the above
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="evimap-parent-watch", daemon=True).start()
 
 
 def _worker_process(raw: RawDocument) -> ProcessedDocument | str:
@@ -223,7 +263,7 @@ def _read_all(path: Path, settings: Settings,
               result: FileResult) -> Iterator[RawDocument]:
     for item in read_file(path, settings):
         if isinstance(item, InputError):
-            result.errors.append(str(item))
+            result.record_error(str(item))
         else:
             yield item
 
@@ -241,7 +281,8 @@ def ingest(store: Store, paths: Sequence[str], settings: Settings,
         report.files.append(FileResult(err.path, "error", errors=[str(err)]))
     resources = resources or load_resources(settings)
     pool = (ProcessPoolExecutor(settings.jobs, initializer=_worker_init,
-                                initargs=(settings,)) if settings.jobs > 1 else None)
+                                initargs=(settings, os.getpid())) if settings.jobs > 1
+            else None)
     try:
         with store.single_threaded():
             for block in _chunks(files, GROUP_FILES):
@@ -441,6 +482,10 @@ def _store_group(store: Store, group: Sequence[_Pending | FileResult], settings:
 
 def _settle(result: FileResult) -> None:
     """A stored file's status from what it added, knew and failed on."""
+    if result.more_errors:
+        result.errors.append(f"{result.path}: {result.more_errors} more bad record(s) not "
+                             "listed")
+        result.more_errors = 0
     if result.errors:
         result.status = "partial" if (result.added or result.known) else "error"
     elif not result.added:

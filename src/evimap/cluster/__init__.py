@@ -36,7 +36,15 @@ from typing import Any
 from .. import __version__, assemble, dedup
 from ..errors import ConfigError, InputError, ProcessingError
 from ..model import ProcessedDocument
-from ..pipeline import FileResult, IngestReport, Resources, file_digest, load_resources, process
+from ..pipeline import (
+    MAX_FILE_ERRORS,
+    FileResult,
+    IngestReport,
+    Resources,
+    file_digest,
+    load_resources,
+    process,
+)
 from ..read import expand_paths, read_file
 from ..settings import Settings
 from ..store import Store
@@ -187,12 +195,12 @@ def run_task(task: Task, settings: Settings, root: str) -> dict[str, Any]:
         items = islice(read_file(Path(task.path), settings), task.start, task.stop)
         for item in items:
             if isinstance(item, InputError):
-                info.errors.append(str(item))
+                _part_error(info, str(item))
                 continue
             try:
                 chunk.append(process(item, resources))
             except ProcessingError as exc:      # a stage failed on it: skipped
-                info.errors.append(str(exc))
+                _part_error(info, str(exc))
             if len(chunk) >= WRITE_CHUNK:
                 writer.add(chunk)
                 chunk = []
@@ -204,6 +212,15 @@ def run_task(task: Task, settings: Settings, root: str) -> dict[str, Any]:
     info.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     writer.commit()
     return info.to_json()
+
+
+def _part_error(info: P.PartInfo, message: str) -> None:
+    """A bad record's message, kept among the part's first ``MAX_FILE_ERRORS``, else
+    counted."""
+    if len(info.errors) < MAX_FILE_ERRORS:
+        info.errors.append(message)
+    else:
+        info.more_errors += 1
 
 
 # --- the client side ----------------------------------------------------------------------------
@@ -369,6 +386,8 @@ def _file_result(path: str, tasks: Sequence[Task], infos: dict[str, dict[str, An
             result.errors.append(f"{path}: records {t.start}-{t.stop or 'end'} failed "
                                  f"({info['failed']})")
         result.errors += [e for e in info.get("errors", []) if e not in result.errors]
+        if info.get("more_errors"):
+            result.errors.append(f"{path}: {info['more_errors']} more bad record(s) not listed")
     if result.errors:
         result.status = "partial" if (result.added or result.known) else "error"
     elif not result.added:

@@ -19,6 +19,7 @@ Every reader is a pure function of the file's bytes and the settings.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -100,10 +101,24 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[InputError]]:
     errors: list[InputError] = []
     seen: set[Path] = set()
     for arg in paths:
-        found = _expand_one(arg)
-        if not found:
+        unreadable: list[OSError] = []
+        try:
+            found = _expand_one(arg, unreadable)
+        except OSError as exc:
+            errors.append(InputError(arg, _os_reason(exc)))
+            continue
+        errors += [InputError(e.filename or arg, f"cannot read this folder "
+                              f"({_os_reason(e)})") for e in unreadable]
+        if not found and not unreadable:
             errors.append(InputError(arg, _nothing_found(arg)))
         for file in found:
+            try:
+                str(file).encode("utf-8")
+            except UnicodeEncodeError:
+                shown = os.fsencode(file).decode("utf-8", "backslashreplace")
+                errors.append(InputError(shown, "the file name is not valid UTF-8 (rename "
+                                         "the file)"))
+                continue
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
@@ -111,30 +126,52 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[InputError]]:
     return files, errors
 
 
-def _expand_one(arg: str) -> list[Path]:
+def _os_reason(exc: OSError) -> str:
+    """An operating-system error in words ("permission denied")."""
+    return (exc.strerror or str(exc)).lower()
+
+
+def _expand_one(arg: str, unreadable: list[OSError]) -> list[Path]:
+    """The files ``arg`` names; folders that cannot be listed go to ``unreadable``. Raises
+    :class:`OSError` when ``arg`` itself cannot be examined (a folder above it unreadable)."""
     path = Path(arg)
-    if path.is_file():
+    if _exists_strictly(path) and path.is_file():
         return [path]
     if path.is_dir():
-        return _folder_files(path)
+        return _folder_files(path, unreadable)
     if _is_pattern(arg):
         matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
         return [f for m in matches
                 for f in ([m] if m.is_file() else [] if _is_saved_page_assets(m)
-                          else _folder_files(m))]
+                          else _folder_files(m, unreadable))]
     return []
+
+
+def _exists_strictly(path: Path) -> bool:
+    """Whether ``path`` exists; an error other than its absence (a folder on the way that
+    cannot be read) is raised, not taken as absence."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return False                # reported as a loop by _nothing_found
+        raise
+    return True
 
 
 def _is_pattern(arg: str) -> bool:
     return any(c in arg for c in "*?[")
 
 
-def _folder_files(folder: Path) -> list[Path]:
+def _folder_files(folder: Path, unreadable: list[OSError] | None = None) -> list[Path]:
     """Regular files under ``folder``, sorted, without hidden files or folders, sidecars
     (``*.meta.json``, read with the file they describe), files that are never documents
-    and saved pages' asset folders."""
+    and saved pages' asset folders; folders that cannot be listed go to ``unreadable``."""
     found = []
-    for root, dirs, names in os.walk(folder):
+    onerror = unreadable.append if unreadable is not None else None
+    for root, dirs, names in os.walk(folder, onerror=onerror):
         here = Path(root)
         dirs[:] = [d for d in dirs
                    if not d.startswith(".") and not _is_saved_page_assets(here / d)]
@@ -164,4 +201,11 @@ def _nothing_found(arg: str) -> str:
         return "no files match this pattern"
     if path.exists():
         return "not a regular file"
+    if path.is_symlink():
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "a loop of symbolic links"
+        return "a symbolic link to nothing (its target is missing)"
     return "no such file or directory"

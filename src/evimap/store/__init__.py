@@ -184,21 +184,20 @@ class Store:
                      ) -> None:
         """:meth:`record_file` of many files ``(path, sha256, size, status, error, n_docs,
         recorded)``, in two statements."""
-        old = [(r[0], r[1]) for r in rows if r[6]]
-        if old:
-            self.con.execute(
-                f"DELETE FROM files WHERE (path, sha256) IN (SELECT unnest("
-                f"{listed('VARCHAR', '$1')}), unnest({listed('VARCHAR', '$2')}))",
-                [json_list(p for p, _ in old), json_list(s for _, s in old)])
+        if not rows:
+            return
+        # the current content of a path is the only one on record: an older content marked
+        # ok must never make a reverted file look done
+        self.con.execute(f"DELETE FROM files WHERE list_contains({IDS}, path)",
+                         [json_list(r[0] for r in rows)])
         now = _now()
         self.insert_rows("files", [[*r[:6], now] for r in rows])
 
     def record_file(self, path: str, sha256: str, size: int, status: str,
                     error: str | None, n_docs: int, recorded: bool = True) -> None:
-        """Record the outcome of a file; ``recorded`` False: :meth:`file_state` said no row
-        of this path and content exists, so none is deleted first."""
-        if recorded:
-            self.con.execute("DELETE FROM files WHERE path = ? AND sha256 = ?", [path, sha256])
+        """Record the outcome of a file, as the only row of its path (its current content;
+        ``recorded`` is kept for callers, every earlier row of the path goes)."""
+        self.con.execute("DELETE FROM files WHERE path = ?", [path])
         self.con.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, now())",
             [path, sha256, size, status, error, n_docs])
@@ -409,6 +408,37 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
         if n_tables and n_tables[0]:
             con.close()
             raise StoreError(f"{p} is a DuckDB file but not an evimap store")
+        if version is None and _holds_nothing(store):
+            _create_schema(store, fresh=True)   # its creation was cut short: made again
+            version = SCHEMA_VERSION
         con.execute(_schema_sql())
         con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _holds_nothing(store: Store) -> bool:
+    """Whether a store without a schema version holds no documents (nothing to lose)."""
+    tables = {r[0] for r in store.con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    return "documents" not in tables or not store.scalar("SELECT count(*) FROM documents")
+        _create_schema(store)
     return store
+
+
+def _create_schema(store: Store, fresh: bool = False) -> None:
+    """Create every table and record the version, in one transaction: a process killed
+    meanwhile leaves an empty file, never a store without its version. ``fresh``: drop
+    what a creation cut short left first (it holds nothing)."""
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if fresh:
+            for name, kind in con.execute(
+                    "SELECT table_name, table_type FROM information_schema.tables "
+                    "WHERE table_schema = 'main'").fetchall():
+                con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS "
+                            f"\"{name}\" CASCADE")
+        con.execute("DELETE FROM meta WHERE key = 'schema_version'")

@@ -61,6 +61,7 @@ class PartInfo:
     errors: list[str] = field(default_factory=list)
     failure: str | None = None      # the whole file is unreadable (its reason)
     version: str = ""
+    more_errors: int = 0            # record errors beyond those listed, counted
     seconds: float = 0.0            # to make it
     peak_rss_mb: float = 0.0        # the worker process's peak memory when it was done
 
