@@ -25,7 +25,7 @@ from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
 from . import works
 from .absent import remember_absent
-from .sql import IDS, json_list, listed
+from .sql import in_list, json_list, listed
 
 remember_absent()
 
@@ -188,7 +188,7 @@ class Store:
             return
         # the current content of a path is the only one on record: an older content marked
         # ok must never make a reverted file look done
-        self.con.execute(f"DELETE FROM files WHERE list_contains({IDS}, path)",
+        self.con.execute(f"DELETE FROM files WHERE {in_list('path')}",
                          [json_list(r[0] for r in rows)])
         now = _now()
         self.insert_rows("files", [[*r[:6], now] for r in rows])
@@ -218,7 +218,7 @@ class Store:
     def known_documents(self, doc_ids: Sequence[str]) -> set[str]:
         """Which of ``doc_ids`` are already stored."""
         return {r[0] for r in self.con.execute(
-            f"SELECT id FROM documents WHERE list_contains({IDS}, id)",
+            f"SELECT id FROM documents WHERE {in_list('id')}",
             [json_list(doc_ids)]).fetchall()}
 
     def add_documents(self, docs: Sequence[ProcessedDocument], rule: dedup.CopyRule
@@ -245,9 +245,9 @@ class Store:
         known_works: set[str] = set()
         known: set[str] = set()
         for table, ident in self.con.execute(
-                f"SELECT 'w', id FROM works WHERE list_contains({listed('VARCHAR', '$1')}, id) "
+                f"SELECT 'w', id FROM works WHERE {in_list('id', '$1')} "
                 f"UNION ALL SELECT 'c', id FROM concepts "
-                f"WHERE list_contains({listed('VARCHAR', '$2')}, id)",
+                f"WHERE {in_list('id', '$2')}",
                 [json_list(first_ids), json_list(concepts)]).fetchall():
             (known_works if table == "w" else known).add(ident)
         new_works: dict[str, list[Any]] = {}
@@ -270,7 +270,7 @@ class Store:
             return first_ids
         works.regroup(self, touched, now)
         final = dict(self.con.execute(
-            f"SELECT id, work_id FROM documents WHERE list_contains({IDS}, id)",
+            f"SELECT id, work_id FROM documents WHERE {in_list('id')}",
             [json_list(k.doc_id for k in keys)]).fetchall())
         return [final[k.doc_id] for k in keys]
 
@@ -282,16 +282,16 @@ class Store:
         ids = json_list(doc_ids)
         con = self.con
         touched = {r[0] for r in con.execute(
-            f"SELECT DISTINCT work_id FROM documents WHERE list_contains({IDS}, id)", [ids]
+            f"SELECT DISTINCT work_id FROM documents WHERE {in_list('id')}", [ids]
         ).fetchall()}
         con.execute("DELETE FROM evidence WHERE claim_id IN "
-                    f"(SELECT id FROM claims WHERE list_contains({IDS}, doc_id))", [ids])
+                    f"(SELECT id FROM claims WHERE {in_list('doc_id')})", [ids])
         for table, col in (("claims", "doc_id"), ("mentions", "doc_id"),
                            ("segments", "doc_id"), ("lsh_bands", "doc_id"),
                            ("shingle_sketch", "doc_id"), ("copy_pairs", "doc_a"),
                            ("copy_pairs", "doc_b"), ("minhash", "doc_id"),
                            ("document_paths", "doc_id"), ("documents", "id")):
-            con.execute(f"DELETE FROM {table} WHERE list_contains({IDS}, {col})", [ids])
+            con.execute(f"DELETE FROM {table} WHERE {in_list(col)}", [ids])
         works.regroup(self, touched, _now())
         con.execute("DELETE FROM works WHERE id NOT IN (SELECT work_id FROM documents)")
 
@@ -411,19 +411,6 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
         if version is None and _holds_nothing(store):
             _create_schema(store, fresh=True)   # its creation was cut short: made again
             version = SCHEMA_VERSION
-        con.execute(_schema_sql())
-        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-def _holds_nothing(store: Store) -> bool:
-    """Whether a store without a schema version holds no documents (nothing to lose)."""
-    tables = {r[0] for r in store.con.execute(
-        "SELECT table_name FROM information_schema.tables").fetchall()}
-    return "documents" not in tables or not store.scalar("SELECT count(*) FROM documents")
         _create_schema(store)
     return store
 
@@ -442,3 +429,16 @@ def _create_schema(store: Store, fresh: bool = False) -> None:
                 con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS "
                             f"\"{name}\" CASCADE")
         con.execute("DELETE FROM meta WHERE key = 'schema_version'")
+        con.execute(_schema_sql())
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _holds_nothing(store: Store) -> bool:
+    """Whether a store without a schema version holds no documents (nothing to lose)."""
+    tables = {r[0] for r in store.con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    return "documents" not in tables or not store.scalar("SELECT count(*) FROM documents")

@@ -2,7 +2,9 @@
 
 DuckDB's Python client converts a list parameter element by element, at tens of microseconds
 an element (more than the query itself for a few hundred ids); a JSON string is one value,
-which the query casts back: ``list_contains(CAST(? AS JSON)::VARCHAR[], id)``.
+which the query casts back. Test membership with :func:`in_list` (``id IN (SELECT unnest(...)
+)``, a semi-join: one pass over the table), never ``list_contains(list, id)``, which searches
+the list once per row (7x slower on 500,000 documents, 256 ids).
 """
 
 from __future__ import annotations
@@ -23,3 +25,8 @@ def listed(sql_type: str, param: str = "?") -> str:
 def json_list(values: Iterable[Any]) -> str:
     """The parameter value of a list (strings and numbers)."""
     return json.dumps(list(values))
+
+
+def in_list(column: str, param: str = "?", sql_type: str = "VARCHAR") -> str:
+    """``column IN`` a JSON list parameter (see the module's description)."""
+    return f"{column} IN (SELECT unnest({listed(sql_type, param)}))"

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import dedup
 from ..model import ProcessedDocument
-from .sql import IDS, json_list, listed
+from .sql import IDS, in_list, json_list, listed
 
 if TYPE_CHECKING:
     from . import Store
@@ -87,7 +87,7 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
     if by_hash:
         for h, doc_id, work in store.con.execute(
                 "SELECT content_hash, id, work_id FROM documents "
-                f"WHERE list_contains({IDS}, content_hash)", [json_list(by_hash)]).fetchall():
+                f"WHERE {in_list('content_hash')}", [json_list(by_hash)]).fetchall():
             for i in by_hash[h]:
                 exact.setdefault(i, []).append((doc_id, work))
     for group in by_hash.values():
@@ -135,7 +135,7 @@ def find_links(store: Store, keys: Sequence[DocKeys], rule: dedup.CopyRule
     shingles = fetch_shingles(store, other_ids)
     if other_ids:
         for doc_id, work, h in store.con.execute(
-                f"SELECT id, work_id, content_hash FROM documents WHERE list_contains({IDS}, id)",
+                f"SELECT id, work_id, content_hash FROM documents WHERE {in_list('id')}",
                 [json_list(sorted(other_ids))]).fetchall():
             stored[doc_id] = (work, h)
     pairs: list[list[Any]] = []
@@ -215,8 +215,8 @@ def fetch_shingles(store: Store, doc_ids: Collection[str]) -> dict[str, frozense
     for start in range(0, len(ids), _FETCH):
         texts: dict[str, list[str]] = {d: [] for d in ids[start:start + _FETCH]}
         for doc_id, text in store.con.execute(
-                f"SELECT doc_id, text FROM segments WHERE list_contains({IDS}, doc_id) "
-                f"AND list_contains({IDS}, kind) ORDER BY doc_id, idx",
+                f"SELECT doc_id, text FROM segments WHERE {in_list('doc_id')} "
+                f"AND {in_list('kind')} ORDER BY doc_id, idx",
                 [json_list(texts), json_list(kinds)]).fetchall():
             texts[doc_id].append(text)
         out.update((d, dedup.shingle_hashes("\n".join(t))) for d, t in texts.items())
@@ -249,7 +249,7 @@ def _closure(store: Store, work_ids: Collection[str]) -> set[str]:
     frontier = set(work_ids)
     while frontier:
         reached = {r[0] for r in store.con.execute(
-            f"WITH m AS (SELECT id FROM documents WHERE list_contains({IDS}, work_id)), "
+            f"WITH m AS (SELECT id FROM documents WHERE {in_list('work_id')}), "
             "o AS (SELECT p.doc_b AS id FROM copy_pairs p JOIN m ON p.doc_a = m.id "
             "      UNION SELECT p.doc_a FROM copy_pairs p JOIN m ON p.doc_b = m.id) "
             "SELECT DISTINCT d.work_id FROM documents d JOIN o ON o.id = d.id",
@@ -309,7 +309,7 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
     works where a component's content key changed."""
     con = store.con
     scope = None if work_ids is None else sorted(_closure(store, work_ids))
-    where = "" if scope is None else f"WHERE list_contains({IDS}, d.work_id)"
+    where = "" if scope is None else f"WHERE {in_list('d.work_id')}"
     members = con.execute(
         "SELECT d.id, d.content_hash, d.title, d.work_id, coalesce(m.n_shingles, 0) "
         f"FROM documents d LEFT JOIN minhash m ON m.doc_id = d.id {where}",
@@ -321,7 +321,7 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
     exact = [(d, first.setdefault(h, d)) for d, h, _t, _w, n in members
              if dedup.exact_eligible(n)]
     edge_sql = "SELECT doc_a, doc_b, part FROM copy_pairs" + (
-        "" if scope is None else f" WHERE list_contains({IDS}, doc_a)")
+        "" if scope is None else f" WHERE {in_list('doc_a')}")
     pairs = [(a, b, part) for a, b, part in con.execute(
         edge_sql, [] if scope is None else [json_list(sorted(ids))]).fetchall()
         if a in ids and b in ids]
@@ -333,7 +333,7 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
     for m in members:
         groups.setdefault(found.find(m[0]), []).append(m)
     old_works = {m[3] for m in members}
-    created = dict(con.execute(f"SELECT id, created_at FROM works WHERE list_contains({IDS}, id)",
+    created = dict(con.execute(f"SELECT id, created_at FROM works WHERE {in_list('id')}",
                                [json_list(sorted(old_works))]).fetchall())
     moves: list[tuple[str, str]] = []
     rows: dict[str, list[Any]] = {}
@@ -352,7 +352,7 @@ def regroup(store: Store, work_ids: Collection[str] | None, now: str) -> None:
                 f"UPDATE {table} SET work_id = m.new FROM (SELECT unnest({IDS}) AS id, "
                 f"unnest({IDS}) AS new) m WHERE {table}.{col} = m.id",
                 [json_list(moved), json_list(targets)])
-    con.execute(f"DELETE FROM works WHERE list_contains({IDS}, id)",
+    con.execute(f"DELETE FROM works WHERE {in_list('id')}",
                 [json_list(sorted(old_works | set(rows)))])
     store.insert_rows("works", [rows[w] for w in sorted(rows)])
 
