@@ -44,22 +44,41 @@ def test_minhash_estimates_jaccard_of_edited_copy(seed_paths):
 
 
 def _claim(work: str, design: str, cred: float, n: int | None = None, hedged: bool = False,
-           predicate: str = "treats", negated: bool = False, segment_kind: str = "body") -> dict:
+           predicate: str = "treats", negated: bool = False, segment_kind: str = "body",
+           source_kind: str = "peer_reviewed", asserted_by: str = "authors") -> dict:
     return {"statement_key": f"k-{predicate}-{negated}", "subject_id": "D007649",
             "predicate": predicate, "object_id": "D008881", "negated": negated,
             "hedged": hedged, "hypothetical": False, "work_id": work, "design": design,
-            "n": n, "credibility": cred, "segment_kind": segment_kind}
+            "n": n, "credibility": cred, "segment_kind": segment_kind,
+            "source_kind": source_kind, "asserted_by": asserted_by}
 
 
 def test_belief_by_hand():
-    # RCT n=100 from a credibility-0.8 source, and a hedged case series n=6 at 0.4
-    rct = 0.80 * (0.5 + 0.5 * 0.8) * (0.8 + 0.2 * (2 / 3))
-    series = 0.45 * (0.5 + 0.5 * 0.4) * (0.8 + 0.2 * (math.log10(6) / 3)) * 0.6
+    # README's example: an RCT of n=100 in a peer-reviewed article of credibility 0.8, and
+    # a hedged case series of n=6 in a news story of credibility 0.4
+    rct = 0.80 * 0.95 * (0.5 + 0.5 * 0.8) * (0.8 + 0.2 * (2 / 3))
+    series = 0.45 * 0.60 * (0.5 + 0.5 * 0.4) * (0.8 + 0.2 * (math.log10(6) / 3)) * 0.6
     (st,) = assemble.assemble([_claim("w1", "RCT", 0.8, n=100),
-                               _claim("w2", "case_series", 0.4, n=6, hedged=True)])
+                               _claim("w2", "case_series", 0.4, n=6, hedged=True,
+                                      source_kind="news")])
     assert st.belief == pytest.approx(1 - (1 - rct) * (1 - series), abs=1e-3)
+    assert st.belief == pytest.approx(0.673, abs=1e-3)
     assert st.best_design == "RCT"
     assert len(st.works) == 2
+    factors = st.basis["w2"]["factors"]
+    assert factors == {"design": 0.45, "source": 0.6, "credibility": 0.7,
+                       "size": pytest.approx(0.8519, abs=1e-4), "modality": 0.6}
+
+
+def test_an_advert_quoting_a_study_weighs_less_than_the_study_or_a_review():
+    study = _claim("paper", "case_series", 0.7, n=61)
+    advert = _claim("advert", "case_series", 0.13, n=61, source_kind="commercial",
+                    asserted_by="quoted_study")
+    review = _claim("review", "expert_opinion", 0.9, hedged=True)
+    weights = {s.key: s for s in assemble.assemble([study, advert, review])}
+    (st,) = weights.values()
+    assert st.works["advert"] < st.works["review"] < st.works["paper"]
+    assert st.basis["advert"]["second_hand"] and not st.basis["paper"]["second_hand"]
 
 
 def test_copies_of_one_work_count_once():

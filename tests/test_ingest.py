@@ -206,7 +206,7 @@ def test_copies_of_a_work_share_its_design(seeds_store):
     assert pubmed_copy["design"] == "unspecified"      # this copy says nothing of its design
     # ... but its claims count as the review its other copy (000, "REVIEW") says it is
     expected = assemble.claim_weight("expert_opinion", pubmed_copy["credibility"], False,
-                                     False, None)
+                                     False, None, source_kind=pubmed_copy["source_kind"])
     assert st["belief"] == pytest.approx(expected, abs=1e-3)
     assert st["n_works"] == 1
 

@@ -139,6 +139,47 @@ def test_map_to_statement_to_document(server, browser, ev, shots):
     shots(browser, "3-document")
 
 
+def test_benefit_harm_switch_legend_and_contradictions(server, browser, ev, shots):
+    browser.get(server + "/")
+    _wait(browser, "svg.map")
+    active = browser.find_element(By.CSS_SELECTOR, "nav.views a.active")
+    assert active.get_attribute("data-view") == "benefit"      # the default question
+    columns = {t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg.map text.collabel")}
+    assert "Migraine Disorders" in columns and "Nausea" not in columns
+    legend = browser.find_element(By.ID, "map-legend").text
+    assert "work" in legend and "strong" in legend and "contrary evidence" in legend
+
+    browser.find_element(By.CSS_SELECTOR, 'nav.views a[data-view="harm"]').click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located(
+        (By.CSS_SELECTOR, 'nav.views a.active[data-view="harm"]')))
+    assert "view=harm" in browser.current_url
+    columns = {t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg.map text.collabel")}
+    assert "Nausea" in columns                                        # milnacipran's side effect
+    assert not any("Monoamine" in c for c in columns)                 # a drug class: listed
+    assert "Monoamine Oxidase Inhibitors" in browser.find_element(
+        By.CSS_SELECTOR, "ul.elsewhere").text
+    shots(browser, "1b-evidence-map-harm")
+
+    browser.find_element(By.CSS_SELECTOR, 'nav.views a[data-view="benefit"]').click()
+    bubble = _wait(browser, "svg.map a.cell circle")
+    bubble.click()
+    _wait(browser, "h1.statement")
+    text = browser.find_element(By.CSS_SELECTOR, "p.belief-text").text
+    assert text.startswith("Belief ") and "independent work" in text
+
+
+def test_statement_page_shows_copies_once_and_belief_in_words(server, browser, ev, shots):
+    (st,) = ev.list_statements(subject="ketamine", object="migraine", predicate="treats").items
+    browser.get(f"{server}/statements/{st['key']}")
+    text = _wait(browser, "p.belief-text").text
+    assert "weak" in text and "commercial page" in text
+    review = browser.find_element(By.CSS_SELECTOR, "ol.works > li.work")   # the strongest
+    assert "2 copies, counted once" in review.text
+    assert len(review.find_elements(By.CSS_SELECTOR, "ul.copies li")) == 2
+    assert len(review.find_elements(By.CSS_SELECTOR, "ol.evidence > li")) == 1
+    shots(browser, "2b-statement-works")
+
+
 def test_document_with_comments_and_dropped_chrome(server, browser, ev, shots):
     (news,) = ev.list_documents(q="Tied to Fibromyalgia").items
     browser.get(f"{server}/documents/{news['id']}")

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import assemble, identifiers, vocab
 from . import discover as discovery
-from . import identifiers
 from .assemble import DESIGN_RANK
+from .assemble import belief as belief_model
 from .cluster import ClusterOptions, ingest_cluster
 from .cluster import Progress as ClusterProgress
 from .entities import Lexicon
@@ -60,6 +61,15 @@ FROM statements s JOIN concepts cs ON cs.id = s.subject_id JOIN concepts co ON c
 
 #: Subject types that count as interventions on the evidence map.
 INTERVENTION_TYPES = ("chemical", "procedure")
+#: The map's views: (default column types, predicates or None for all). Columns are
+#: conditions (``disease``: MeSH C and F03), so drug classes never become columns.
+MAP_VIEWS: dict[str, tuple[tuple[str, ...], frozenset[str] | None]] = {
+    "benefit": (("disease",), vocab.of_polarity("benefit")),
+    "harm": (("disease",), vocab.of_polarity("harm")),
+    "mechanism": (("mechanism",), vocab.of_polarity("mechanism")),
+    "all": (("disease",), None)}
+#: Predicates that are the contrary of their view's question ("has no effect on").
+CONTRARY_PREDICATES = frozenset({"no_effect"})
 _DOC_COLUMNS = ("d.id, d.path, d.work_id, d.title, d.format, d.source_kind, d.credibility, "
                 "d.n_comments, d.design, d.near_dup_of, d.similarity, " + SOURCE_IDS_SQL)
 
@@ -376,10 +386,15 @@ class Evimap:
     def list_statements(self, subject: str | None = None, object: str | None = None,
                         predicate: str | None = None, design: str | None = None,
                         about: str | None = None, min_belief: float | None = None,
-                        limit: int = 50, offset: int = 0) -> Page:
+                        limit: int = 50, offset: int = 0, *,
+                        predicates: Sequence[str] | None = None) -> Page:
         """Statements, strongest first, without their evidence (see :meth:`statement` and
-        :meth:`list_claims` with ``statement=KEY``); ``design`` is the best design."""
+        :meth:`list_claims` with ``statement=KEY``); ``design`` is the best design;
+        ``predicates`` keeps those of any of the given predicates (a map view's)."""
         where, params = self._claim_filters("s", subject, object, predicate, about)
+        if predicates is not None:
+            where.append("list_contains(?, s.predicate)")
+            params.append(list(predicates))
         if design:
             where.append("s.best_design = ?")
             params.append(design)
@@ -424,11 +439,81 @@ class Evimap:
             [[w["work_id"] for w in expl.get("works", []) + expl.get("support", [])]])}
         for w in expl.get("works", []) + expl.get("support", []):
             w["title"] = titles.get(w["work_id"])
+        st["belief_text"] = belief_model.describe(st["belief"], expl, bool(st["contested"]))
         narrower = expl.get("supported_by") or []
         st["supported_by"] = [_statement_json(r) for r in self.store.rows(
             STATEMENTS_SQL + " WHERE list_contains(?, s.key) ORDER BY s.belief DESC",
             [narrower])] if narrower else []
+        st["contradictions"] = self.contradictions(key)
         return st
+
+    def contradictions(self, key: str) -> list[dict[str, Any]]:
+        """The statements that contest ``key`` (same subject and object; the predicate
+        negated, or its opposite: ``treats`` vs ``no_effect``), strongest first, each with
+        its strongest work's quote (``quote``) so the two can be read side by side."""
+        rows = self.store.rows("SELECT subject_id, predicate, object_id, negated FROM "
+                               "statements WHERE key = ?", [key])
+        if not rows:
+            raise NotFoundError(f"no statement {key!r} in the store")
+        r = rows[0]
+        forms = assemble.rivals(r["predicate"], bool(r["negated"]))
+        found = self.store.rows(
+            STATEMENTS_SQL + " WHERE s.subject_id = ? AND s.object_id = ? AND list_contains("
+            "?, s.predicate || '/' || s.negated::VARCHAR) ORDER BY s.belief DESC, s.key",
+            [r["subject_id"], r["object_id"], [f"{p}/{str(n).lower()}" for p, n in forms]])
+        out = [_statement_json(x) for x in found]
+        quotes = self.top_quotes([key, *(x["key"] for x in out)])
+        for x in out:
+            x["quote"] = quotes.get(x["key"])
+        return out
+
+    def top_quotes(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """For each statement, one claim of its strongest work (the work's strongest design,
+        then the first in the document), as :meth:`claim` gives it."""
+        if not keys:
+            return {}
+        top = {r["key"]: ((json.loads(r["explanation"]) or {}).get("works") or [{}])[0]
+               .get("work_id") for r in self.store.rows(
+                   "SELECT key, explanation FROM statements WHERE list_contains(?, key)",
+                   [list(keys)])}
+        out: dict[str, dict[str, Any]] = {}
+        for c in self.store.rows(CLAIMS_SQL + " WHERE list_contains(?, c.statement_key) "
+                                 "ORDER BY d.path, c.start_offset", [list(keys)]):
+            k = c["statement_key"]
+            if c["work_id"] != top.get(k):
+                continue
+            best = out.get(k)
+            if best is None or DESIGN_RANK.get(c["design"], 99) < DESIGN_RANK.get(
+                    best["evidence_type"], 99):
+                out[k] = _claim_json(c)
+        return out
+
+    def statement_works(self, key: str, limit: int = 20, offset: int = 0) -> Page:
+        """The works behind a statement, strongest first, each once however many copies
+        carry it: its weight and the factors that made it (``basis``), every copy as a
+        source (with PMID, DOI and URL), and its distinct claims (a sentence found in
+        several copies is one claim listing its ``copies``). A claim of unspecified design
+        shows its work's design, as the belief counts it."""
+        rows = self.store.rows("SELECT explanation FROM statements WHERE key = ?", [key])
+        if not rows:
+            raise NotFoundError(f"no statement {key!r} in the store")
+        basis = (json.loads(rows[0]["explanation"] or "null") or {}).get("works") or []
+        page = basis[offset:offset + limit]
+        ids = [w["work_id"] for w in page]
+        docs: dict[str, list[dict[str, Any]]] = {w: [] for w in ids}
+        for d in self.store.rows(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE "
+                                 "list_contains(?, d.work_id) ORDER BY d.path, d.id", [ids]):
+            docs[d["work_id"]].append(_with_source(d))
+        titles = {r["id"]: r["title"] for r in self.store.rows(
+            "SELECT id, title FROM works WHERE list_contains(?, id)", [ids])}
+        claims = [_claim_json(c) for c in self.store.rows(
+            CLAIMS_SQL + " WHERE c.statement_key = ? AND list_contains(?, c.work_id) "
+            "ORDER BY d.path, c.start_offset", [key, ids])]
+        grouped = group_by_work(claims, {w: [d["design"] for d in ds] for w, ds in docs.items()})
+        items = [{"work_id": w["work_id"], "title": titles.get(w["work_id"]),
+                  "weight": w["weight"], "basis": w, "sources": docs[w["work_id"]],
+                  "claims": grouped.get(w["work_id"], [])} for w in page]
+        return Page(items, len(basis), limit, offset)
 
     def list_claims(self, subject: str | None = None, object: str | None = None,
                     predicate: str | None = None, design: str | None = None,
@@ -475,35 +560,61 @@ class Evimap:
                 out[m.pop("id")]["mentions"].append(m)
         return out
 
-    def evidence_map(self, object_types: Sequence[str] = ("disease",),
-                     predicate: str | None = None, rows: int = 30, cols: int = 30
-                     ) -> dict[str, Any]:
-        """Interventions x conditions (or other object types): for the ``rows``
-        interventions and ``cols`` objects with the most independent works, every pair's
-        number of works, best design, highest belief and strongest statement. Negated
-        statements are left out."""
+    def evidence_map(self, object_types: Sequence[str] | None = None,
+                     predicate: str | None = None, rows: int = 30, cols: int = 30,
+                     *, view: str = "benefit") -> dict[str, Any]:
+        """Interventions x conditions for one reader's question, ``view``:
+
+        * ``benefit`` (default): does it help? ``treats``, ``prevents``, ``approved_for``,
+          with ``no_effect`` and negated benefit claims as the contrary evidence;
+        * ``harm``: is it safe? ``causes_adverse_effect``, ``contraindicated_with``,
+          ``interacts_with``, with negated harm claims as the contrary evidence;
+        * ``mechanism``: ``targets``, ``elevated_in``, ... with mechanisms as columns;
+        * ``all``: every predicate (the map before views).
+
+        Columns are conditions (concepts typed ``disease``: MeSH's disease branch C and
+        mental disorders F03), never drug classes, unless ``object_types`` says otherwise;
+        statements of the view whose object is not a column type (a drug contraindicated
+        with MAO inhibitors) are listed in ``elsewhere``. For the ``rows`` interventions
+        and ``cols`` columns with the most independent works, each pair gets its works, best
+        design, the highest belief ``for`` and ``against``, its strongest statement and
+        whether any statement of it is contested."""
+        if view not in MAP_VIEWS:
+            raise EvimapError(f"unknown map view {view!r} (choose from "
+                              f"{', '.join(MAP_VIEWS)})")
+        default_types, predicates = MAP_VIEWS[view]
+        types = list(object_types or default_types)
+        preds = sorted(predicates) if predicates is not None else None
+        if predicate:
+            preds = [predicate] if preds is None or predicate in preds else []
         sql = """
         WITH st AS (
-            SELECT s.key, s.subject_id, s.object_id, s.predicate, s.belief, s.best_design
+            SELECT s.key, s.subject_id, s.object_id, s.predicate, s.belief, s.best_design,
+                   s.contested, (s.negated <> list_contains(?, s.predicate)) AS contrary
             FROM statements s JOIN concepts cs ON cs.id = s.subject_id
             JOIN concepts co ON co.id = s.object_id
-            WHERE NOT s.negated AND list_contains(?, cs.type) AND list_contains(?, co.type)
-              AND (? IS NULL OR s.predicate = ?)),
+            WHERE list_contains(?, cs.type) AND list_contains(?, co.type)
+              AND (?::VARCHAR[] IS NULL OR list_contains(?, s.predicate))
+              AND (? OR NOT s.negated)),
         pw AS (SELECT st.subject_id, st.object_id, c.work_id
                FROM st JOIN claims c ON c.statement_key = st.key),
         top_rows AS (SELECT subject_id AS id, count(DISTINCT work_id) AS n_works FROM pw
                      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?),
         top_cols AS (SELECT object_id AS id, count(DISTINCT work_id) AS n_works FROM pw
                      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?)
-        SELECT st.subject_id, st.object_id, max(st.belief) AS belief,
-               arg_max(st.key, st.belief) AS key, count(*) AS n_statements,
+        SELECT st.subject_id, st.object_id,
+               coalesce(max(st.belief) FILTER (WHERE NOT st.contrary), 0.0) AS belief,
+               coalesce(max(st.belief) FILTER (WHERE st.contrary), 0.0) AS belief_against,
+               arg_max(st.key, (NOT st.contrary, st.belief)) AS key, count(*) AS n_statements,
+               bool_or(st.contested) AS contested,
                list(DISTINCT st.best_design) AS designs, list(DISTINCT st.predicate) AS predicates,
                (SELECT count(DISTINCT work_id) FROM pw WHERE pw.subject_id = st.subject_id
                 AND pw.object_id = st.object_id) AS n_works
         FROM st WHERE st.subject_id IN (SELECT id FROM top_rows)
           AND st.object_id IN (SELECT id FROM top_cols)
         GROUP BY st.subject_id, st.object_id"""
-        params = [list(INTERVENTION_TYPES), list(object_types), predicate, predicate, rows, cols]
+        params = [sorted(CONTRARY_PREDICATES), list(INTERVENTION_TYPES), types, preds, preds,
+                  view != "all", rows, cols]
         cells = self.store.rows(sql, params)
         for c in cells:
             c["best_design"] = min(c.pop("designs"), key=lambda d: DESIGN_RANK.get(d, 99))
@@ -516,7 +627,19 @@ class Evimap:
             used = {c[key] for c in cells}
             return sorted((names[i] for i in used), key=lambda r: r["name"].lower())
 
-        return {"rows": axis("subject_id"), "cols": axis("object_id"), "cells": cells}
+        elsewhere: list[dict[str, Any]] = []
+        if preds != []:
+            where = ["list_contains(?, cs.type)", "NOT list_contains(?, co.type)"]
+            params2: list[Any] = [list(INTERVENTION_TYPES), types]
+            if preds is not None:
+                where.append("list_contains(?, s.predicate)")
+                params2.append(preds)
+            elsewhere = [_statement_json(r) for r in self.store.rows(
+                STATEMENTS_SQL + " WHERE " + " AND ".join(where) +
+                " ORDER BY s.belief DESC, cs.name, s.predicate, co.name LIMIT 50", params2)]
+        return {"view": view, "predicates": preds, "object_types": types,
+                "rows": axis("subject_id"), "cols": axis("object_id"), "cells": cells,
+                "elsewhere": elsewhere}
 
     # --- discovery -------------------------------------------------------------------------
 
@@ -544,9 +667,13 @@ class Evimap:
 
     # --- report ----------------------------------------------------------------------------
 
-    def report(self, out: str | Path) -> Path:
+    def report(self, out: str | Path, about: str | None = None) -> Path:
+        """Write the static HTML report; ``about`` (a name, synonym or MeSH ID) limits it
+        to the statements about that concept and the documents behind them."""
         from .report import write_report
-        return write_report(self, Path(out))
+        if about is not None:
+            self._resolve_ids(about)     # an unknown term is an error, not an empty report
+        return write_report(self, Path(out), about)
 
     # --- export ----------------------------------------------------------------------------
 
@@ -624,13 +751,46 @@ def _claims_sources(claims: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _statement_json(r: dict[str, Any]) -> dict[str, Any]:
-    """A statement row (``STATEMENTS_SQL``) without its evidence."""
+    """A statement row (``STATEMENTS_SQL``) without its evidence; ``band`` and
+    ``belief_text`` say what its belief means (:func:`evimap.assemble.belief.describe`)."""
+    explanation = json.loads(r["explanation"]) if r["explanation"] else None
     return {
         "key": r["key"], "subject": _concept(r, "subject"), "predicate": r["predicate"],
         "object": _concept(r, "object"), "negated": r["negated"], "belief": r["belief"],
         "contested": r["contested"], "n_claims": r["n_claims"], "n_works": r["n_works"],
-        "best_design": r["best_design"],
-        "explanation": json.loads(r["explanation"]) if r["explanation"] else None}
+        "best_design": r["best_design"], "explanation": explanation,
+        "band": belief_model.band(r["belief"]).name,
+        "belief_text": belief_model.describe(r["belief"], explanation, bool(r["contested"]))}
+
+
+def group_by_work(claims: Sequence[dict[str, Any]],
+                  work_designs: Mapping[str, Sequence[str | None]] | None = None
+                  ) -> dict[str, list[dict[str, Any]]]:
+    """Claims (``_claim_json``, in document order) by work, each sentence once: the same
+    sentence from another copy of the work is added to the first claim's ``copies``
+    (``doc_id``, ``path``, ``source``). A claim of unspecified design outside comments takes
+    its work's strongest design (``design_from_work``), as the belief does."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    designs = {w: vocab.strongest_design(d for d in ds if d and d != "unspecified")
+               for w, ds in (work_designs or {}).items()}
+    for c in claims:
+        ident = (c["work_id"], " ".join(c["sentence"].split()).lower())
+        copy = {"doc_id": c["doc_id"], "path": c["path"], "source": c["source"],
+                "source_kind": c["source_kind"]}
+        first = seen.get(ident)
+        if first is not None:
+            if all(x["doc_id"] != c["doc_id"] for x in first["copies"]):
+                first["copies"].append(copy)
+            continue
+        c = {**c, "copies": [copy], "design_from_work": False}
+        work_design = designs.get(c["work_id"], "unspecified")
+        if (c["evidence_type"] == "unspecified" and c["segment_kind"] != "comment"
+                and work_design != "unspecified"):
+            c["evidence_type"], c["design_from_work"] = work_design, True
+        seen[ident] = c
+        out.setdefault(c["work_id"], []).append(c)
+    return out
 
 
 def _claim_json(r: dict[str, Any]) -> dict[str, Any]:

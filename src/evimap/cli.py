@@ -295,11 +295,16 @@ def discover_cmd(obj: Context, source: str, target: str | None, limit: int,
 @cli.command("report", short_help="Write an HTML evidence report.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="HTML file to write.")
+@click.option("--about", "about", metavar="TERM", default=None,
+              help="Only the statements about this concept (name, synonym or MeSH ID) "
+                   "and the sources behind them.")
 @pass_ctx
-def report_cmd(obj: Context, out: str) -> None:
-    """Write a readable HTML evidence report (per intervention and condition)."""
+def report_cmd(obj: Context, out: str, about: str | None) -> None:
+    """Write a readable HTML evidence report: benefit and harm maps (interventions x
+    conditions), then per intervention its statements, each with its belief in words,
+    contradicting statements side by side and its evidence once per work."""
     with obj.app() as ev:
-        path = ev.report(out)
+        path = ev.report(out, about=about)
     click.echo(f"report written to {path}")
 
 
@@ -409,6 +414,30 @@ def vocab_show(as_markdown: bool, as_json: bool) -> None:
     click.echo("claim extractors (in order): " + ", ".join(
         f"{e['name']}/{e['version']}" + (f" (model {e['model']})" if e["model"] else "")
         for e in data["extractors"]))
+
+
+@vocab.command("belief")
+@click.option("--markdown", "as_markdown", is_flag=True,
+              help="Print the model and its priors as Markdown (docs/belief.md).")
+def vocab_belief(as_markdown: bool) -> None:
+    """The belief model's packaged priors (src/evimap/assemble/priors.tsv): systematic
+    error per source kind, credibility, sample size, hedging, second-hand reports, and the
+    bands that put a belief into words; the design priors are in `vocab show`."""
+    from .assemble import belief
+    if as_markdown:
+        click.echo(belief.markdown(), nl=False)
+        return
+    p = belief.priors()
+    click.echo("systematic error by source kind:")
+    for kind, err in p.source_error.items():
+        click.echo(f"  {kind:<18} {err:.2f}")
+    click.echo(f"credibility factor: {p.credibility_floor:.2f} + "
+               f"{1 - p.credibility_floor:.2f} x credibility (comments at most "
+               f"{p.comment_credibility:.2f})")
+    click.echo(f"size factor: {p.size_floor:.2f} without n, 1.0 from {p.size_full_at:g}")
+    click.echo(f"modality: hedged x{p.hedged:.2f}, hypothetical x{p.hypothetical:.2f}, "
+               f"second-hand x{p.second_hand:.2f}; narrower statements at {p.narrower:.2f}")
+    click.echo("bands: " + "; ".join(f"{b.lower:.2f}+ {b.name}" for b in p.bands))
 
 
 @vocab.command("build")

@@ -1,12 +1,19 @@
 """Stage 7, assemble: equal claims from different works merge into statements with a belief.
 
 A statement is (subject, predicate, object, negated). Its belief combines the evidence of
-the *independent works* behind it (copies of one paper are one work and count once):
+the *independent works* behind it (copies of one paper are one work and count once), by the
+model of :mod:`evimap.assemble.belief` with its packaged priors (``priors.tsv`` and the
+design priors of ``vocab/designs.tsv``; ``docs/belief.md``):
 
-* each claim gets a weight ``w = design x credibility x hedging x size`` (tables below);
+* each claim gets a weight ``w = design x (1 - source_error) x credibility x size x
+  modality`` (the source kind's systematic error: a clinic's advert quoting a case series
+  weighs less than the peer-reviewed review it competes with);
 * a work contributes its strongest claim;
 * ``belief = 1 - prod(1 - w_work)`` over works: independent support accumulates, but an
-  anecdote (design weight 0.10) can never outweigh a trial.
+  anecdote (design prior 0.10) can never outweigh a trial.
+
+The statement's ``explanation`` keeps, per work, its weight and every factor of it, so the
+UI and the report can say in words what the belief means (:func:`belief.describe`).
 
 A more specific statement supports a broader one: "magnesium sulfate treats migraine with
 aura" is evidence for "... treats migraine" when MeSH places the specific concepts under the
@@ -15,51 +22,48 @@ broader ones (tree numbers). Its works count for the broader statement at
 it in ``supported_by``. Only statements that exist are strengthened; none are invented.
 
 Statements whose claims disagree (``treats`` vs ``no_effect``, or a predicate asserted and
-negated, e.g. approved vs not approved) are flagged ``contested``.
+negated, e.g. approved vs not approved) are flagged ``contested``; :func:`rivals` names the
+statements that contest one.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import vocab
+from ..sources import segment_source_kind
+from . import belief
+from .belief import credibility_factor, size_factor
 
 #: Design weights and ranks are data (``evimap/vocab/designs.tsv``).
 DESIGN_WEIGHT: Mapping[str, float] = {d.name: d.weight for d in vocab.designs().values()}
 DESIGN_RANK: Mapping[str, int] = {d.name: d.rank for d in vocab.designs().values()}
-HEDGED_FACTOR = 0.6
-#: Share of a more specific statement's weight that counts for a broader one.
-SPECIFIC_SUPPORT = 0.8
-HYPOTHETICAL_FACTOR = 0.3
+#: The modality factors and the narrower-statement share are priors (``priors.tsv``).
+HEDGED_FACTOR = belief.priors().hedged
+HYPOTHETICAL_FACTOR = belief.priors().hypothetical
+SPECIFIC_SUPPORT = belief.priors().narrower
 #: Opposite predicate pairs: a statement and its opposite make both contested.
 OPPOSITES: Mapping[str, str] = vocab.opposites()
+MODEL = ("belief = 1 - prod(1 - w_work); w = design x (1 - source_error) x credibility x "
+         "size x modality (hedged, hypothetical, second-hand); a work counts once, by its "
+         f"strongest claim; narrower statements count at {SPECIFIC_SUPPORT}; priors in "
+         "evimap/assemble/priors.tsv and evimap/vocab/designs.tsv")
 
-
-def size_factor(n: int | None) -> float:
-    """0.8 for an unknown or single-subject sample, rising to 1.0 at 1,000 subjects."""
-    if not n or n <= 1:
-        return 0.8
-    return 0.8 + 0.2 * min(1.0, math.log10(n) / 3)
-
-
-def credibility_factor(credibility: float) -> float:
-    return 0.5 + 0.5 * max(0.0, min(1.0, credibility))
+__all__ = ["DESIGN_RANK", "DESIGN_WEIGHT", "MODEL", "OPPOSITES", "SPECIFIC_SUPPORT",
+           "Statement", "ancestors", "assemble", "belief", "claim_weight",
+           "credibility_factor", "rebuild", "rivals", "size_factor"]
 
 
 def claim_weight(design: str, credibility: float, hedged: bool, hypothetical: bool,
-                 n: int | None) -> float:
-    w = vocab.design_weight(design)
-    w *= credibility_factor(credibility) * size_factor(n)
-    if hedged:
-        w *= HEDGED_FACTOR
-    if hypothetical:
-        w *= HYPOTHETICAL_FACTOR
-    return round(w, 4)
+                 n: int | None, *, source_kind: str, second_hand: bool = False) -> float:
+    """One claim's weight (:func:`belief.claim_factors`)."""
+    return float(belief.claim_factors(design, credibility, hedged, hypothetical, n,
+                                      source_kind=source_kind,
+                                      second_hand=second_hand)["weight"])
 
 
 @dataclass
@@ -73,6 +77,7 @@ class Statement:
     belief: float = 0.0
     contested: bool = False
     works: dict[str, float] = field(default_factory=dict)   # work id -> its weight
+    basis: dict[str, dict[str, Any]] = field(default_factory=dict)  # work id -> its factors
     supported_by: list[str] = field(default_factory=list)   # keys of narrower statements
     support: dict[str, float] = field(default_factory=dict)  # work id -> weight via them
 
@@ -82,14 +87,13 @@ class Statement:
         return vocab.strongest_design(designs)
 
     def row(self) -> list[Any]:
-        explanation = {"works": [{"work_id": w, "weight": v} for w, v in
-                                 sorted(self.works.items(), key=lambda kv: -kv[1])],
+        works = [{"work_id": w, **self.basis.get(w, {"weight": v})} for w, v in
+                 sorted(self.works.items(), key=lambda kv: (-kv[1], kv[0]))]
+        explanation = {"works": works,
                        "supported_by": self.supported_by,
                        "support": [{"work_id": w, "weight": v} for w, v in
                                    sorted(self.support.items(), key=lambda kv: -kv[1])],
-                       "formula": "1 - prod(1 - w_work); w = design x credibility x "
-                                  "hedging x size; narrower statements count at "
-                                  f"{SPECIFIC_SUPPORT}"}
+                       "formula": MODEL}
         return [self.key, self.subject_id, self.predicate, self.object_id, self.negated,
                 len(self.claims), len(self.works), self.best_design, self.belief,
                 self.contested, json.dumps(explanation)]
@@ -100,9 +104,11 @@ def assemble(claims: Iterable[Mapping[str, Any]],
     """Merge claim rows (claim + evidence + document credibility) into statements.
 
     Each row needs: statement_key, subject_id, predicate, object_id, negated, hedged,
-    hypothetical, work_id, design, n, credibility, segment_kind. ``trees`` (concept id ->
-    MeSH tree numbers) lets specific statements support broader ones.
+    hypothetical, work_id, design, n, credibility, source_kind (the document's),
+    segment_kind and asserted_by. ``trees`` (concept id -> MeSH tree numbers) lets specific
+    statements support broader ones.
     """
+    comment_cap = belief.priors().comment_credibility
     by_key: dict[str, Statement] = {}
     for c in claims:
         st = by_key.get(c["statement_key"])
@@ -111,16 +117,22 @@ def assemble(claims: Iterable[Mapping[str, Any]],
                 c["statement_key"], c["subject_id"], c["predicate"], c["object_id"],
                 bool(c["negated"]))
         st.claims.append(dict(c))
-        cred = c["credibility"] if c["segment_kind"] != "comment" else min(c["credibility"], 0.2)
-        w = claim_weight(c["design"], cred, bool(c["hedged"]), bool(c["hypothetical"]), c["n"])
-        st.works[c["work_id"]] = max(st.works.get(c["work_id"], 0.0), w)
+        comment = c["segment_kind"] == "comment"
+        kind = segment_source_kind(c["source_kind"], c["segment_kind"])
+        cred = min(c["credibility"], comment_cap) if comment else c["credibility"]
+        f = belief.claim_factors(c["design"], cred, bool(c["hedged"]),
+                                 bool(c["hypothetical"]), c["n"], source_kind=kind,
+                                 second_hand=belief.is_second_hand(c.get("asserted_by"), kind))
+        if f["weight"] > st.works.get(c["work_id"], -1.0):
+            st.works[c["work_id"]] = f["weight"]
+            st.basis[c["work_id"]] = f
     if trees:
         _specific_support(list(by_key.values()), trees)
     for st in by_key.values():
         weights = dict(st.support)
         for work, w in st.works.items():
             weights[work] = max(w, weights.get(work, 0.0))
-        st.belief = round(1.0 - math.prod(1.0 - w for w in weights.values()), 4)
+        st.belief = belief.combine(list(weights.values()))
     _flag_contested(by_key.values())
     return sorted(by_key.values(), key=lambda s: (-s.belief, s.key))
 
@@ -158,15 +170,22 @@ def _specific_support(statements: Sequence[Statement],
                     broader.support[work] = max(credit, broader.support.get(work, 0.0))
 
 
+def rivals(predicate: str, negated: bool) -> list[tuple[str, bool]]:
+    """The (predicate, negated) forms that contest a statement of the same subject and
+    object: the same predicate with the other polarity, and its opposite (``treats`` vs
+    ``no_effect``) with the same one."""
+    out = [(predicate, not negated)]
+    if predicate in OPPOSITES:
+        out.append((OPPOSITES[predicate], negated))
+    return out
+
+
 def _flag_contested(statements: Iterable[Statement]) -> None:
     index: dict[tuple[str, str, str, bool], list[Statement]] = defaultdict(list)
     for st in statements:
         index[(st.subject_id, st.predicate, st.object_id, st.negated)].append(st)
     for (s, p, o, neg), group in list(index.items()):
-        rivals: Sequence[Statement] = index.get((s, p, o, not neg), [])
-        if p in OPPOSITES:
-            rivals = [*rivals, *index.get((s, OPPOSITES[p], o, neg), [])]
-        if rivals:
+        if any(index.get((s, rp, o, rneg)) for rp, rneg in rivals(p, neg)):
             for st in group:
                 st.contested = True
 
@@ -188,7 +207,7 @@ SELECT c.statement_key, c.subject_id, c.predicate, c.object_id, c.negated, c.hed
        c.hypothetical, c.work_id, c.segment_kind, c.id AS claim_id,
        CASE WHEN e.design = 'unspecified' AND c.segment_kind <> 'comment'
             THEN coalesce(w.design, e.design) ELSE e.design END AS design,
-       e.n, d.credibility
+       e.n, e.asserted_by, d.credibility, d.source_kind
 FROM claims c JOIN evidence e ON e.claim_id = c.id JOIN documents d ON d.id = c.doc_id
 LEFT JOIN work_design w ON w.work_id = c.work_id
 """

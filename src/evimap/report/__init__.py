@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import __version__, identifiers
+from .. import __version__, assemble, identifiers
+from ..api import CONTRARY_PREDICATES, group_by_work
+from ..api import MAP_VIEWS as API_VIEWS
+from ..assemble import belief
 from ..errors import EvimapError
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ def _env() -> Environment:
                       lstrip_blocks=True)
     env.filters["pct"] = lambda v: f"{100 * float(v):.0f}%"
     env.filters["source_links"] = identifiers.links
+    env.globals["kind_words"] = belief.KIND_WORDS
     return env
 
 
@@ -46,11 +50,15 @@ def highlight(sentence: str, sent_start: int, spans: list[tuple[int, int, str]])
     return Markup("").join(out)
 
 
-def build_context(ev: Evimap) -> dict[str, Any]:
+def build_context(ev: Evimap, about: str | None = None) -> dict[str, Any]:
+    """Everything the template shows; ``about`` (a user's term) limits the report to the
+    statements about that concept and the documents behind them."""
     store = ev.store
-    statements = ev.statements()
+    statements = ev.statements(about=about)
     mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in store.rows("SELECT doc_id, start_offset, end_offset, concept_id FROM mentions"):
+    doc_ids = sorted({c["doc_id"] for st in statements for c in st["evidence"]})
+    for m in store.rows("SELECT doc_id, start_offset, end_offset, concept_id FROM mentions"
+                        " WHERE list_contains(?, doc_id)", [doc_ids]):
         mentions[m["doc_id"]].append(m)
     for st in statements:
         for c in st["evidence"]:
@@ -60,24 +68,13 @@ def build_context(ev: Evimap) -> dict[str, Any]:
                      if c["start"] <= m["start_offset"] and m["end_offset"] <= c["end"]
                      and m["concept_id"] in (c["subject"]["id"], c["object"]["id"])]
             c["quote"] = highlight(c["sentence"], c["start"], spans)
-    # evidence map: interventions x objects (conditions and mechanisms)
-    cells: dict[tuple[str, str], dict[str, Any]] = {}
-    subjects: dict[str, str] = {}
-    objects: dict[str, str] = {}
+    _works_and_rivals(ev, statements)
     by_subject: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for st in statements:
-        s, o = st["subject"], st["object"]
-        by_subject[s["id"]].append(st)
-        if s["type"] not in INTERVENTION_TYPES or st["negated"]:
-            continue
-        subjects[s["id"]] = s["name"]
-        objects[o["id"]] = o["name"]
-        cell = cells.setdefault((s["id"], o["id"]), {"works": set(), "belief": 0.0,
-                                                     "predicates": set()})
-        cell["works"].update(c["work_id"] for c in st["evidence"])
-        cell["belief"] = max(cell["belief"], st["belief"])
-        cell["predicates"].add(st["predicate"])
+        by_subject[st["subject"]["id"]].append(st)
     docs = ev.docs(with_segments=True)
+    if about is not None:
+        docs = [d for d in docs if d["id"] in set(doc_ids)]
     for d in docs:
         d["dropped"] = [s for s in d["segments"] if s["kind"] == "boilerplate"]
         d["comments"] = [s for s in d["segments"] if s["kind"] == "comment"]
@@ -87,18 +84,95 @@ def build_context(ev: Evimap) -> dict[str, Any]:
         -max(x["belief"] for x in by_subject[sid]), by_subject[sid][0]["subject"]["name"]))
     return {
         "version": __version__, "generated": dt.date.today().isoformat(),
-        "counts": store.counts(), "statements": statements,
+        "counts": store.counts(), "statements": statements, "about": about,
         "sections": [(by_subject[sid][0]["subject"], by_subject[sid]) for sid in subject_order],
-        "map_rows": sorted(subjects.items(), key=lambda kv: kv[1].lower()),
-        "map_cols": sorted(objects.items(), key=lambda kv: kv[1].lower()),
-        "cells": {k: {**v, "n_works": len(v["works"])} for k, v in cells.items()},
+        "maps": [evidence_map(statements, view) for view in MAP_VIEWS],
+        "bands": [(b, belief_colour(b.lower)) for b in reversed(belief.priors().bands)],
         "docs": docs,
     }
 
 
-def write_report(ev: Evimap, out: Path) -> Path:
+#: The report's maps: (view, title, the question it answers).
+MAP_VIEWS = (("benefit", "Benefit", "Does it help? Treats, prevents or is approved for a "
+              "condition; contrary evidence (no effect, or claims that it does not help) "
+              "is outlined in red."),
+             ("harm", "Harm", "Is it safe? Adverse effects and contraindicated conditions; "
+              "claims that it does not cause them are outlined in red."))
+
+
+def belief_colour(value: float) -> str:
+    return f"hsl({round(120 * max(0.0, min(1.0, value)))}, 55%, 42%)"
+
+
+def evidence_map(statements: list[dict[str, Any]], view: tuple[str, str, str]
+                 ) -> dict[str, Any]:
+    """One view of the map (as :meth:`evimap.api.Evimap.evidence_map` draws it): rows are
+    interventions, columns conditions (never drug classes); each cell counts independent
+    works, its belief for and against, and links to the pair's strongest statement. The
+    view's statements about other objects are listed in ``elsewhere``."""
+    name, title, question = view
+    columns, predicates = API_VIEWS[name]
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: dict[str, str] = {}
+    cols: dict[str, str] = {}
+    elsewhere = []
+    for st in statements:
+        s, o = st["subject"], st["object"]
+        if s["type"] not in INTERVENTION_TYPES or (predicates is not None
+                                                    and st["predicate"] not in predicates):
+            continue
+        if o["type"] not in columns:
+            elsewhere.append(st)
+            continue
+        rows[s["id"]], cols[o["id"]] = s["name"], o["name"]
+        contrary = bool(st["negated"]) != (st["predicate"] in CONTRARY_PREDICATES)
+        cell = cells.setdefault((s["id"], o["id"]), {
+            "works": set(), "belief": 0.0, "belief_against": 0.0, "predicates": set(),
+            "contested": False, "key": st["key"], "best": (False, -1.0)})
+        cell["works"].update(c["work_id"] for c in st["evidence"])
+        side = "belief_against" if contrary else "belief"
+        cell[side] = max(cell[side], st["belief"])
+        cell["predicates"].add(("not " if st["negated"] else "") + st["predicate"])
+        cell["contested"] |= bool(st["contested"])
+        if (not contrary, st["belief"]) > cell["best"]:
+            cell["best"], cell["key"] = (not contrary, st["belief"]), st["key"]
+    return {"view": name, "title": title, "question": question,
+            "rows": sorted(rows.items(), key=lambda kv: kv[1].lower()),
+            "cols": sorted(cols.items(), key=lambda kv: kv[1].lower()),
+            "cells": {k: {**v, "n_works": len(v["works"])} for k, v in cells.items()},
+            "elsewhere": elsewhere}
+
+
+def _works_and_rivals(ev: Evimap, statements: list[dict[str, Any]]) -> None:
+    """Each statement's evidence once per work (``works``: weight, factors, copies) and the
+    statements that contradict it (``rivals``), for side-by-side reading."""
+    work_ids = sorted({c["work_id"] for st in statements for c in st["evidence"]})
+    designs: dict[str, list[str | None]] = defaultdict(list)
+    titles: dict[str, str | None] = {}
+    for r in ev.store.rows("SELECT work_id, design FROM documents WHERE "
+                           "list_contains(?, work_id)", [work_ids]):
+        designs[r["work_id"]].append(r["design"])
+    for r in ev.store.rows("SELECT id, title FROM works WHERE list_contains(?, id)",
+                           [work_ids]):
+        titles[r["id"]] = r["title"]
+    index = {(st["subject"]["id"], st["predicate"], st["object"]["id"], bool(st["negated"])): st
+             for st in statements}
+    for st in statements:
+        grouped = group_by_work(st["evidence"], designs)
+        basis = (st["explanation"] or {}).get("works") or []
+        st["works"] = [{"work_id": w["work_id"], "title": titles.get(w["work_id"]),
+                        "weight": w["weight"], "basis": w,
+                        "claims": grouped.get(w["work_id"], [])} for w in basis]
+        st["rivals"] = []
+        for p, neg in assemble.rivals(st["predicate"], bool(st["negated"])):
+            rival = index.get((st["subject"]["id"], p, st["object"]["id"], neg))
+            if rival is not None:
+                st["rivals"].append(rival)
+
+
+def write_report(ev: Evimap, out: Path, about: str | None = None) -> Path:
     if out.parent and not out.parent.exists():
         raise EvimapError(f"folder does not exist: {out.parent}")
-    html = _env().get_template("template.html").render(**build_context(ev))
+    html = _env().get_template("template.html").render(**build_context(ev, about))
     out.write_text(html, encoding="utf-8")
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi import Path as PathParam
@@ -117,6 +117,22 @@ def statement_evidence(ev: EvimapDep, key: HashId, limit: Limit = 50,
     return ev.list_claims(statement=key, limit=limit, offset=offset).to_json()
 
 
+@router.get("/statements/{key}/works",
+            summary="The works behind one statement, each once with its copies")
+def statement_works(ev: EvimapDep, key: HashId, limit: Limit = 50,
+                    offset: Offset = 0) -> dict[str, Any]:
+    """Strongest first: each work's weight and its factors, every copy as a source, and
+    its distinct claims (a sentence in several copies is one claim with its ``copies``)."""
+    return ev.statement_works(key, limit=limit, offset=offset).to_json()
+
+
+@router.get("/statements/{key}/contradictions",
+            summary="The statements that contradict one statement")
+def statement_contradictions(ev: EvimapDep, key: HashId) -> dict[str, Any]:
+    items = ev.contradictions(key)
+    return {"total": len(items), "limit": len(items), "offset": 0, "items": items}
+
+
 @router.get("/evidence", summary="Evidence for an intervention (and a condition)")
 def evidence(ev: EvimapDep, intervention: Annotated[str, Query(min_length=1)],
              condition: Term = None, design: str | None = None, limit: Limit = 50,
@@ -128,14 +144,28 @@ def evidence(ev: EvimapDep, intervention: Annotated[str, Query(min_length=1)],
 
 
 @router.get("/map", summary="The evidence map: interventions x conditions")
-def evidence_map(ev: EvimapDep, object_type: Annotated[list[str] | None, Query()] = None,
+def evidence_map(ev: EvimapDep,
+                 view: Annotated[Literal["benefit", "harm", "mechanism", "all"], Query(
+                     description="benefit (default): treats, prevents, approved for, with "
+                                 "no effect as contrary evidence; harm: adverse effects, "
+                                 "contraindications, interactions; mechanism; all")
+                 ] = "benefit",
+                 object_type: Annotated[list[str] | None, Query()] = None,
                  predicate: str | None = None,
                  rows: Annotated[int, Query(ge=1, le=200)] = 30,
                  cols: Annotated[int, Query(ge=1, le=200)] = 30) -> dict[str, Any]:
-    """The ``rows`` interventions and ``cols`` objects (of ``object_type``: disease,
-    mechanism, ...) with the most independent works, and per pair the works, best design,
-    highest belief and strongest statement (``object_type`` may repeat; default disease)."""
-    return ev.evidence_map(object_type or ["disease"], predicate, rows, cols)
+    """The ``rows`` interventions and ``cols`` columns with the most independent works in
+    one ``view``, and per pair the works, best design, highest belief for and against
+    (``belief``, ``belief_against``), whether it is contested and its strongest
+    statement. Columns are the view's (conditions, or mechanisms) unless ``object_type``
+    (repeatable) says otherwise; the view's statements about other objects (drug classes)
+    are in ``elsewhere``."""
+    return ev.evidence_map(object_type or None, predicate, rows, cols, view=view)
+
+
+Branches = Annotated[list[str] | None, Query(
+    description="MeSH branches or tree numbers (C, D, G, C14.907, ...); repeat or "
+                "comma-separate.")]
 
 
 @router.get("/discover", summary="Hidden connections (literature-based discovery)")
@@ -158,9 +188,11 @@ def ingest(ev: EvimapDep, files: Annotated[list[UploadFile], File(
 
 @router.get("/report", summary="Download the static HTML evidence report",
             response_class=Response)
-def report(ev: EvimapDep) -> Response:
+def report(ev: EvimapDep, about: Term = None) -> Response:
+    """The report of ``evimap report``; ``about`` limits it to one topic."""
     with tempfile.TemporaryDirectory(prefix="evimap-report-") as folder:
-        html = ev.report(Path(folder) / "report.html").read_text(encoding="utf-8")
+        html = ev.report(Path(folder) / "report.html", about=about).read_text(
+            encoding="utf-8")
     return Response(html, media_type="text/html; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="evimap-report.html"',
         # the report is one self-contained file with inline CSS and no scripts

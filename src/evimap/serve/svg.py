@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..assemble import DESIGN_RANK
+from ..assemble.belief import priors as belief_priors
 
 #: Colours of the best study design, strongest first (the legend lists them in this order).
 DESIGN_COLOURS = {
@@ -22,6 +23,8 @@ TYPE_COLOURS = {"chemical": "#1565c0", "disease": "#c62828", "mechanism": "#6a1b
                 "procedure": "#00838f"}
 CELL = 36
 LABEL_CHARS = 30
+#: The fill of a pair with only contrary evidence (no effect, or negated claims).
+NO_SUPPORT = "#ffffff"
 
 
 def belief_colour(belief: float) -> str:
@@ -46,7 +49,8 @@ def evidence_map(data: dict[str, Any], colour_by: str = "belief") -> Markup:
         return Markup("")
     left = 7 * min(LABEL_CHARS, max(len(r["name"]) for r in rows)) + 16
     top = round(0.72 * 7 * min(LABEL_CHARS, max(len(c["name"]) for c in cols))) + 24
-    width, height = left + CELL * len(cols) + 40, top + CELL * len(rows) + 8
+    # rotated column labels reach right of their column as far as they reach up
+    width, height = left + CELL * len(cols) + top, top + CELL * len(rows) + 8
     row_at = {r["id"]: i for i, r in enumerate(rows)}
     col_at = {c["id"]: j for j, c in enumerate(cols)}
     most = max(c["n_works"] for c in cells)
@@ -79,16 +83,59 @@ def evidence_map(data: dict[str, Any], colour_by: str = "belief") -> Markup:
 
 def _bubble(cell: dict[str, Any], x: float, y: float, most: int, colour_by: str,
             subject: str, obj: str) -> Markup:
-    r = 4 + (CELL / 2 - 5) * math.sqrt(cell["n_works"] / most)
+    r = bubble_radius(cell["n_works"], most)
+    support = cell.get("belief", 0.0) > 0
+    against = cell.get("belief_against", 0.0)
     fill = (design_colour(cell["best_design"]) if colour_by == "design"
-            else belief_colour(cell["belief"]))
+            else belief_colour(cell["belief"]) if support else NO_SUPPORT)
     title = (f"{subject} / {obj}: {', '.join(cell['predicates'])}; {cell['n_works']} "
              f"work(s), best design {cell['best_design']}, belief {cell['belief']:.2f}")
+    if against:
+        title += f"; contrary evidence (no effect or negated), belief {against:.2f}"
+    if cell.get("contested"):
+        title += "; contested"
+    title += ". Click for its statements and contradictions."
     label = (Markup('<text class="n" x="{}" y="{}">{}</text>').format(x, y + 4, cell["n_works"])
              if r >= 9 else Markup(""))
-    return Markup('<a class="cell" href="/statements/{}"><circle cx="{}" cy="{}" r="{:.1f}" '
+    ring = (Markup('<circle class="against" cx="{}" cy="{}" r="{:.1f}"/>').format(x, y, r + 2.5)
+            if against else Markup(""))
+    cls = "cell" + (" contrary" if against else "") + ("" if support else " nosupport")
+    return Markup('<a class="{}" href="/statements/{}">{}<circle cx="{}" cy="{}" r="{:.1f}" '
                   'fill="{}"><title>{}</title></circle>{}</a>').format(
-                      cell["key"], x, y, r, fill, title, label)
+                      cls, cell["key"], ring, x, y, r, fill, title, label)
+
+
+def bubble_radius(n_works: int, most: int) -> float:
+    """A bubble's radius: its area grows with the number of independent works."""
+    return 4 + (CELL / 2 - 5) * math.sqrt(n_works / max(1, most))
+
+
+def map_legend(most: int, colour_by: str = "belief") -> Markup:
+    """The key to the map: bubble size (independent works), colour (belief bands or best
+    design) and the ring of contrary evidence."""
+    most = max(1, most)
+    dot = Markup('<circle cx="9" cy="9" r="6" fill="{}"/>')
+    items: list[tuple[str, Markup, int]] = []
+    for n in sorted({1, max(1, most // 2), most}):
+        r = bubble_radius(n, most)
+        size = round(2 * r + 2)
+        items.append((f"{n} work{'s' if n != 1 else ''}", Markup(
+            '<circle cx="{:.1f}" cy="{:.1f}" r="{:.1f}" fill="#90a4ae"/>').format(
+                size / 2, size / 2, r), size))
+    if colour_by == "design":
+        items += [(d.replace("_", " "), dot.format(c), 18) for d, c in design_legend()]
+    else:
+        items += [(f"{b.lower:.2f}+ {b.name.replace('_', ' ')}", dot.format(
+            belief_colour(b.lower)), 18) for b in reversed(belief_priors().bands)]
+    items.append(("only contrary evidence", Markup(
+        '<circle cx="9" cy="9" r="6" fill="{}" stroke="#90a4ae"/>').format(NO_SUPPORT), 18))
+    items.append(("ring: contrary evidence (no effect, or negated)", Markup(
+        '<circle cx="9" cy="9" r="5" fill="#90a4ae"/><circle class="against" cx="9" cy="9" '
+        'r="7.5"/>'), 18))
+    return Markup("").join(
+        Markup('<span class="swatch"><svg class="key" width="{}" height="{}" '
+               'aria-hidden="true">{}</svg> {}</span>').format(size, size, shape, text)
+        for text, shape, size in items)
 
 
 def design_legend() -> list[tuple[str, str]]:

@@ -15,21 +15,29 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from .. import vocab
-from ..api import Evimap
+from ..api import MAP_VIEWS, Evimap
 from ..assemble import DESIGN_WEIGHT
 from .api_routes import ConceptId, HashId, Offset
 from .app import EvimapDep
 from .markup import Span, mark, mention_spans, segment_with_sentence
 from .render import pager, render
-from .svg import belief_colour, design_legend, evidence_map, neighbour_graph
+from .svg import evidence_map, map_legend, neighbour_graph
 from .uploads import ingest_uploads
 
 router = APIRouter(include_in_schema=False)
 
 PAGE = 25
+WORKS_PAGE = 10
 SEGMENTS_PAGE = 300
-OBJECT_TYPES = {"conditions": ["disease"], "mechanisms": ["mechanism"],
-                "all": ["disease", "mechanism", "chemical", "procedure"]}
+#: The map's views: the question each answers and what its columns are.
+VIEW_WORDS = {
+    "benefit": ("Benefit", "Does it help? Treats, prevents or is approved for a condition; "
+                "a red ring marks contrary evidence (no effect, or claims that it does not "
+                "help).", "conditions"),
+    "harm": ("Harm", "Is it safe? Adverse effects and contraindicated conditions; a red ring "
+             "marks claims that it does not cause them.", "conditions"),
+    "mechanism": ("Mechanism", "How does it act? Targets, receptors, transmitters.",
+                  "mechanisms")}
 PREDICATES = vocab.predicate_names()
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -39,19 +47,23 @@ def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, ev: EvimapDep, objects: str = "conditions",
+def home(request: Request, ev: EvimapDep, view: str = "benefit",
          colour: str = "belief", predicate: Text = None) -> HTMLResponse:
-    """The evidence map."""
-    objects = objects if objects in OBJECT_TYPES else "conditions"
+    """The evidence map, one view per reader's question (benefit by default, harm,
+    mechanism): a switch, a key to sizes and colours, bubbles that open the pair's
+    statements and contradictions."""
+    view = view if view in MAP_VIEWS else "benefit"
     colour = colour if colour in ("belief", "design") else "belief"
-    data = ev.evidence_map(OBJECT_TYPES[objects], predicate or None)
+    predicates = sorted(MAP_VIEWS[view][1] or PREDICATES)
+    predicate = predicate if predicate in predicates else None
+    data = ev.evidence_map(predicate=predicate, view=view)
+    most = max((c["n_works"] for c in data["cells"]), default=1)
     return _page(request, "map.html", counts=ev.store.counts(),
                  svg=evidence_map(data, colour), n_rows=len(data["rows"]),
-                 n_cols=len(data["cols"]), objects=objects, colour=colour,
-                 predicate=predicate or "", predicates=PREDICATES,
-                 designs=design_legend(), beliefs=[(b / 10, belief_colour(b / 10))
-                                                   for b in range(0, 11, 2)],
-                 top=ev.list_statements(limit=10).items)
+                 n_cols=len(data["cols"]), view=view, views=VIEW_WORDS, colour=colour,
+                 predicate=predicate or "", predicates=predicates,
+                 legend=map_legend(most, colour), elsewhere=data["elsewhere"],
+                 top=ev.list_statements(limit=10, predicates=data["predicates"]).items)
 
 
 @router.get("/statements", response_class=HTMLResponse)
@@ -70,17 +82,23 @@ def statements(request: Request, ev: EvimapDep, subject: Text = None, object: Te
 @router.get("/statements/{key}", response_class=HTMLResponse)
 def statement(request: Request, ev: EvimapDep, key: HashId,
               offset: Offset = 0) -> HTMLResponse:
+    """A statement: its belief in words, the contradicting statements side by side, and
+    its evidence once per work (copies listed as that work's sources)."""
     st = ev.statement(key)
-    page = ev.list_claims(statement=key, limit=PAGE, offset=offset)
-    contexts = ev.claim_contexts([c["id"] for c in page.items])
-    for c in page.items:
+    page = ev.statement_works(key, limit=WORKS_PAGE, offset=offset)
+    claims = [c for w in page.items for c in w["claims"]]
+    contexts = ev.claim_contexts([c["id"] for c in claims])
+    for c in claims:
         ctx = contexts.get(c["id"])
         c["paragraph"] = segment_with_sentence(ctx["segment"], c["start"], c["end"],
                                                ctx["mentions"]) if ctx else c["sentence"]
     pair = ev.list_statements(subject=st["subject"]["id"], object=st["object"]["id"],
                               limit=20)
+    rivals = {r["key"] for r in st["contradictions"]}
+    quote = ev.top_quotes([key]).get(key) if rivals else None
     return _page(request, "statement.html", st=st, page=page, pager=pager(request, page),
-                 others=[s for s in pair.items if s["key"] != key],
+                 quote=quote, others=[s for s in pair.items if s["key"] != key
+                                      and s["key"] not in rivals],
                  explanation=json.dumps(st["explanation"], indent=2, ensure_ascii=False))
 
 
