@@ -396,6 +396,9 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     ).fetchone()
     if has_meta and has_meta[0]:
         version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        if version is None and _holds_nothing(store):
+            _create_schema(store, fresh=True)   # its creation was cut short: made again
+            version = SCHEMA_VERSION
         if version is not None and int(version) in MIGRATIONS:
             _migrate(store, int(version))
             version = SCHEMA_VERSION
@@ -408,9 +411,6 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
         if n_tables and n_tables[0]:
             con.close()
             raise StoreError(f"{p} is a DuckDB file but not an evimap store")
-        if version is None and _holds_nothing(store):
-            _create_schema(store, fresh=True)   # its creation was cut short: made again
-            version = SCHEMA_VERSION
         _create_schema(store)
     return store
 
@@ -428,8 +428,8 @@ def _create_schema(store: Store, fresh: bool = False) -> None:
                     "WHERE table_schema = 'main'").fetchall():
                 con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS "
                             f"\"{name}\" CASCADE")
-        con.execute("DELETE FROM meta WHERE key = 'schema_version'")
         con.execute(_schema_sql())
+        con.execute("DELETE FROM meta WHERE key = 'schema_version'")
         con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
     except BaseException:
