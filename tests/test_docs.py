@@ -62,3 +62,39 @@ def test_ingest_help_names_every_format():
     help_text = cli.get_command(click.Context(cli), "ingest").help or ""
     missing = [f.name for f in FORMATS if not re.search(rf"\b{f.name}\b", help_text)]
     assert not missing, f"evimap ingest --help does not name: {missing}"
+
+
+def test_the_readme_shows_real_output(settings, lexicon) -> None:
+    """The README's example output is what the commands print today (regenerate with
+    ``python docs/make_readme.py``)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "docs" / "make_readme.py"), "--check",
+                           "--data-dir", str(settings.data_dir),
+                           "--cache-dir", str(settings.cache_dir)],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def test_not_medical_advice_is_said_everywhere(tmp_path, settings, resources) -> None:
+    """README, the HTML report and every page of the web UI say it is not medical advice."""
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from evimap.api import Evimap
+    from evimap.serve.app import create_app
+
+    root = Path(__file__).resolve().parent.parent
+    assert "Not medical advice" in (root / "README.md").read_text(encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as ev:
+        ev._resources = resources
+        out = ev.report(tmp_path / "r.html")
+        assert "Not medical advice" in out.read_text(encoding="utf-8")
+    app = create_app(replace(settings, db=str(db)))
+    with TestClient(app) as client:
+        for page in ("/", "/statements", "/documents"):
+            assert "Not medical advice" in client.get(page).text, page
