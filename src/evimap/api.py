@@ -120,8 +120,11 @@ class Evimap:
     # --- ingest ----------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[str],
-               progress: Callable[[FileResult], None] | None = None) -> IngestReport:
-        return ingest(self.store, paths, self.settings, self.resources, progress)
+               progress: Callable[[FileResult], None] | None = None,
+               on_record: Callable[[], None] | None = None) -> IngestReport:
+        """Ingest files (see :func:`evimap.pipeline.ingest`): ``progress`` hears of each
+        file when it is done, ``on_record`` of each record processed."""
+        return ingest(self.store, paths, self.settings, self.resources, progress, on_record)
 
     def ingest_cluster(self, paths: Sequence[str], options: ClusterOptions,
                        progress: Callable[[ClusterProgress], None] | None = None
@@ -158,8 +161,10 @@ class Evimap:
     def _resolve_ids(self, term: str) -> list[str]:
         ids = [c["id"] for c in self.resolve(term)]
         if not ids:
-            raise NotFoundError(f"no concept matches {term!r} (try a MeSH name or ID, "
-                                "or `evimap claims` to see what the store holds)")
+            close = self.suggest(term)
+            hint = (f"did you mean {', '.join(repr(n) for n in close)}?" if close else
+                    "try a MeSH name or ID, or `evimap search TERM`")
+            raise NotFoundError(f"no concept matches {term!r} ({hint})")
         return ids
 
     # --- documents -------------------------------------------------------------------------
@@ -185,25 +190,100 @@ class Evimap:
 
     # --- claims, statements, evidence ------------------------------------------------------
 
-    def claims(self, about: str | None = None, predicate: str | None = None
-               ) -> list[dict[str, Any]]:
+    def claims(self, about: str | None = None, predicate: str | None = None, *,
+               sort: str = "subject", limit: int | None = None) -> list[dict[str, Any]]:
+        """Claims (``about`` a term, of a ``predicate``), sorted by ``sort`` (one of
+        :data:`CLAIM_SORTS`), at most ``limit``."""
         where, params = self._claim_filters("c", None, None, predicate, about)
         sql = CLAIMS_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY cs.name, c.predicate, co.name, d.path, c.start_offset"
+        sql += " ORDER BY " + _choice(CLAIM_SORTS, sort, "sort") + _limit(limit)
         return [_claim_json(r) for r in self.store.rows(sql, params)]
 
-    def statements(self, about: str | None = None) -> list[dict[str, Any]]:
-        """Every statement (strongest first) with all its evidence."""
+    def statements(self, about: str | None = None, *, min_belief: float | None = None,
+                   sort: str = "belief", limit: int | None = None) -> list[dict[str, Any]]:
+        """Statements (``about`` a term, of belief at least ``min_belief``) with all their
+        evidence, sorted by ``sort`` (one of :data:`STATEMENT_SORTS`), at most ``limit``."""
         where, params = self._claim_filters("s", None, None, None, about)
+        if min_belief is not None:
+            where.append("s.belief >= ?")
+            params.append(min_belief)
         sql = STATEMENTS_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        rows = self.store.rows(sql + " ORDER BY s.belief DESC, cs.name, s.predicate, co.name",
-                               params)
+        rows = self.store.rows(sql + " ORDER BY " + _choice(STATEMENT_SORTS, sort, "sort")
+                               + _limit(limit), params)
         evidence: dict[str, list[dict[str, Any]]] = {r["key"]: [] for r in rows}
         for c in self.store.rows(CLAIMS_SQL + " WHERE list_contains(?, c.statement_key) "
                                  "ORDER BY d.path, c.start_offset", [list(evidence)]):
             evidence[c["statement_key"]].append(_claim_json(c))
         return [{**_statement_json(r), "sources": _claims_sources(evidence[r["key"]]),
                  "evidence": evidence[r["key"]]} for r in rows]
+
+    def interpret(self, intervention: str, condition: str | None = None
+                  ) -> tuple[str, str | None, str | None]:
+        """What a user most likely asks for ``evidence``: the terms as given, or swapped when
+        the "intervention" names only conditions and the "condition" an intervention
+        ("migraine ketamine"), or a two-word query split into intervention and condition
+        ("ketamine migraine"); with a note saying how it was read (None: as given)."""
+        if condition is None:
+            if self.resolve_quietly(intervention) or len(intervention.split()) < 2:
+                return intervention, None, None
+            words = intervention.split()
+            for k in range(1, len(words)):
+                a, c = " ".join(words[:k]), " ".join(words[k:])
+                if self.resolve_quietly(a) and self.resolve_quietly(c):
+                    subject, obj, _ = self.interpret(a, c)
+                    return subject, obj, (f"read as intervention {subject!r}, "
+                                          f"condition {obj!r}")
+            return intervention, None, None
+        first, second = self.resolve_quietly(intervention), self.resolve_quietly(condition)
+        acting = {"chemical", "procedure"}
+        if (first and second and all(c["type"] == "disease" for c in first)
+                and any(c["type"] in acting for c in second)):
+            return condition, intervention, (f"read as intervention {condition!r}, "
+                                             f"condition {intervention!r}")
+        return intervention, condition, None
+
+    def resolve_quietly(self, term: str) -> list[dict[str, Any]]:
+        """:meth:`resolve`, with nothing (not an error) for an empty term."""
+        return self.resolve(term) if term.strip() else []
+
+    def suggest(self, term: str, limit: int = 5) -> list[str]:
+        """Names in the store close to a term that names nothing ("ketamin" -> ketamine):
+        concept names and mention texts by Jaro-Winkler similarity (at least 0.85)."""
+        rows = self.store.rows(
+            "WITH names AS (SELECT name FROM concepts UNION SELECT DISTINCT text FROM mentions)"
+            " SELECT name, jaro_winkler_similarity(lower(name), lower(?)) AS sim FROM names "
+            "WHERE sim >= 0.85 ORDER BY sim DESC, name LIMIT ?", [term.strip(), limit * 3])
+        out: list[str] = []
+        for r in rows:
+            if r["name"].lower() not in {o.lower() for o in out}:
+                out.append(r["name"])
+        return out[:limit]
+
+    def search(self, query: str, limit: int = 20) -> dict[str, Any]:
+        """What the store holds about ``query``: the concepts it names (with their claim
+        counts), the statements about them (between them, when the query names an
+        intervention and a condition), and spelling suggestions when it names nothing."""
+        a, c, note = self.interpret(query)
+        concepts = self.resolve_quietly(a) + (self.resolve_quietly(c) if c else [])
+        out: dict[str, Any] = {"query": query, "read_as": note, "intervention": a,
+                               "condition": c, "concepts": [], "statements": [],
+                               "suggestions": []}
+        if not concepts:
+            out["suggestions"] = self.suggest(query)
+            return out
+        counts = dict(self.store.con.execute(
+            "SELECT x.id, count(c.id) FROM (SELECT unnest(?::VARCHAR[]) AS id) x LEFT JOIN "
+            "claims c ON c.subject_id = x.id OR c.object_id = x.id GROUP BY x.id",
+            [[k["id"] for k in concepts]]).fetchall())
+        out["concepts"] = [{"id": k["id"], "name": k["name"], "type": k["type"],
+                            "claims": int(counts.get(k["id"], 0))} for k in concepts]
+        if c:
+            keys = {r["statement_key"] for r in self.evidence(a, c)}
+            out["statements"] = [s for s in self.statements(about=a) if s["key"] in keys
+                                 ][:limit]
+        else:
+            out["statements"] = self.statements(about=a, limit=limit)
+        return out
 
     def evidence(self, intervention: str, condition: str | None = None) -> list[dict[str, Any]]:
         """Every claim with ``intervention`` as subject (and ``condition`` as object)."""
@@ -705,6 +785,34 @@ class Evimap:
                               predicate=predicate, design=design, min_belief=min_belief)
         return write_export(self.store, request, selection,
                             Path(out) if out is not None else None, stream)
+
+
+#: Orders of :meth:`Evimap.claims` (``sort``) and :meth:`Evimap.statements`.
+CLAIM_SORTS = {
+    "subject": "cs.name, c.predicate, co.name, d.path, c.start_offset",
+    "object": "co.name, c.predicate, cs.name, d.path, c.start_offset",
+    "document": "d.path, c.start_offset, cs.name, co.name",
+}
+STATEMENT_SORTS = {
+    "belief": "s.belief DESC, cs.name, s.predicate, co.name",
+    "works": "s.n_works DESC, s.belief DESC, cs.name, s.predicate, co.name",
+    "claims": "s.n_claims DESC, s.belief DESC, cs.name, s.predicate, co.name",
+    "subject": "cs.name, s.predicate, co.name",
+}
+
+
+def _choice(options: dict[str, str], value: str, what: str) -> str:
+    if value not in options:
+        raise EvimapError(f"unknown {what} {value!r} (choose from {', '.join(options)})")
+    return options[value]
+
+
+def _limit(limit: int | None) -> str:
+    if limit is None:
+        return ""
+    if limit < 1:
+        raise EvimapError(f"limit must be at least 1 (got {limit})")
+    return f" LIMIT {int(limit)}"
 
 
 def _concept(r: dict[str, Any], role: str) -> dict[str, Any]:

@@ -6,7 +6,10 @@ they are turned into messages here and nowhere else.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
+import logging
 import sys
 import textwrap
 import time
@@ -18,12 +21,26 @@ from typing import Any
 import click
 
 from . import __version__
-from .api import Evimap
+from .api import CLAIM_SORTS, STATEMENT_SORTS, Evimap
 from .cluster import RANGE_SIZE, ClusterOptions
 from .cluster import Progress as ClusterProgress
 from .errors import EvimapError
 from .pipeline import FileResult, IngestReport
 from .settings import describe, load_settings
+from .vocab import predicates as vocab_predicates
+
+#: The predicates a claim may have (the vocabulary's), for --predicate.
+_PREDICATES = sorted(vocab_predicates())
+
+
+def _log_to_stderr() -> None:
+    """evimap's own notices (a lexicon being compiled, ...) as plain lines on stderr."""
+    log = logging.getLogger("evimap")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
 
 
 def _echo_json(data: Any) -> None:
@@ -68,22 +85,23 @@ def cli(ctx: click.Context, db: str | None, data_dir: str | None, mesh_dir: str 
     Ingest pages and papers, then ask which interventions act on which conditions and
     mechanisms, with what kind of evidence, traced to the sentence.
     """
+    _log_to_stderr()
     ctx.obj = Context(db=db, data_dir=data_dir, mesh_dir=mesh_dir, cache_dir=cache_dir,
                       extractors=extractors)
 
 
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--jobs", "-j", type=int, default=None,
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [env EVIMAP_JOBS; default 1].")
-@click.option("--workers", type=int, default=None, metavar="N",
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Run on a local Dask cluster of N worker processes (big runs: parts are "
               "written beside the store and merged; a killed run resumes).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Run on a running Dask cluster (e.g. tcp://host:8786) instead.")
 @click.option("--parts-dir", metavar="DIR", default=None,
               help="Where a Dask run writes its parts [default STORE.parts].")
-@click.option("--range-size", type=int, default=None, metavar="N",
+@click.option("--range-size", type=click.IntRange(min=1), default=None, metavar="N",
               help="Records per task when a Dask run splits a PubMed XML file [default 2000].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
@@ -116,22 +134,63 @@ def ingest_cmd(obj: Context, paths: tuple[str, ...], jobs: int | None, workers: 
         lexicon_start = time.perf_counter()
         _ = ev.resources
         lexicon_s = time.perf_counter() - lexicon_start
-        errors: list[str] = []
-
-        def progress(result: FileResult) -> None:
-            bar.update(1)
-            errors.extend(result.errors)
-
         from .read import expand_paths
         n_files = len(expand_paths(paths)[0])
-        with click.progressbar(length=n_files, label="ingesting", file=sys.stderr,
-                               show_pos=True) as bar:
-            report = ev.ingest(list(paths), progress=progress)
+        meter = _Meter(n_files)
+        with meter:
+            report = ev.ingest(list(paths), progress=meter.file_done, on_record=meter.record)
         summary: dict[str, Any] = dict(report.summary())
         summary["seconds"] = round(time.perf_counter() - started, 2)
         summary["load_seconds"] = round(lexicon_s, 2)
         counts = ev.store.counts()
     _ingest_summary(report, summary, counts, as_json)
+
+
+class _Meter:
+    """An ingest's progress on standard error: on a terminal, a bar of files with the
+    records processed; elsewhere (a log), a line every ``EVERY`` seconds and at the end."""
+
+    EVERY = 10.0
+
+    def __init__(self, n_files: int) -> None:
+        self.n_files, self.files, self.records = n_files, 0, 0
+        self.started = self.last = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __enter__(self) -> _Meter:
+        if self.tty:
+            self.bar = click.progressbar(
+                length=self.n_files, label="ingesting", file=sys.stderr, show_pos=True,
+                item_show_func=lambda _: f"{self.records} records").__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        elif self.records or self.files:
+            self._line()
+
+    def _line(self) -> None:
+        elapsed = time.perf_counter() - self.started
+        rate = self.records / elapsed if elapsed > 0 else 0.0
+        click.echo(f"ingest: {self.files}/{self.n_files} files, {self.records} records "
+                   f"({rate:.1f}/s)", err=True)
+        self.last = time.perf_counter()
+
+    def record(self) -> None:
+        self.records += 1
+        if self.bar is not None:
+            self.bar.update(0, self.records)
+        elif time.perf_counter() - self.last >= self.EVERY:
+            self._line()
+
+    def file_done(self, result: FileResult) -> None:
+        self.files += 1
+        if self.bar is not None:
+            self.bar.update(1, self.records)
+        elif time.perf_counter() - self.last >= self.EVERY:
+            self._line()
 
 
 def _ingest_cluster(obj: Context, paths: tuple[str, ...], options: ClusterOptions,
@@ -164,8 +223,11 @@ def _ingest_summary(report: IngestReport, summary: dict[str, Any], counts: dict[
     if as_json:
         _echo_json({**summary, "store": counts})
     else:
+        unchanged = summary.get("files_unchanged", 0)
+        files = f"{summary['files']} file(s)" + (
+            f" ({unchanged} with nothing new to store)" if unchanged else "")
         click.echo(
-            f"{summary['files']} file(s): {summary['documents_added']} document(s) added, "
+            f"{files}: {summary['documents_added']} document(s) added, "
             f"{summary['documents_known']} already stored, {summary['errors']} error(s) "
             f"in {summary['seconds']}s")
         click.echo("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -214,13 +276,20 @@ def _echo_claim(c: dict[str, Any], source_suffix: str) -> None:
 @cli.command("claims", short_help="List extracted claims with evidence and sentence.")
 @click.option("--about", metavar="TERM", help="Only claims whose subject or object is TERM "
               "(a name, synonym or MeSH ID).")
-@click.option("--predicate", metavar="NAME", help="Only this predicate (treats, targets, ...).")
+@click.option("--predicate", type=click.Choice(_PREDICATES, case_sensitive=False),
+              help="Only this predicate.")
+@click.option("--sort", type=click.Choice(list(CLAIM_SORTS)), default="subject",
+              show_default=True, help="Order of the claims.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show at most N claims.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def claims_cmd(obj: Context, about: str | None, predicate: str | None, as_json: bool) -> None:
+def claims_cmd(obj: Context, about: str | None, predicate: str | None, sort: str,
+               limit: int | None, as_json: bool) -> None:
     """List extracted claims, each with its evidence and sentence."""
     with obj.app() as ev:
-        claims = ev.claims(about=about, predicate=predicate)
+        claims = ev.claims(about=about, predicate=predicate and predicate.lower(), sort=sort,
+                           limit=limit)
     if as_json:
         _echo_json(claims)
         return
@@ -231,12 +300,19 @@ def claims_cmd(obj: Context, about: str | None, predicate: str | None, as_json: 
 
 @cli.command("statements", short_help="List statements (merged claims) with belief.")
 @click.option("--about", metavar="TERM", help="Only statements about TERM.")
+@click.option("--min-belief", type=click.FloatRange(0.0, 1.0), default=None, metavar="B",
+              help="Only statements of belief at least B (0-1).")
+@click.option("--sort", type=click.Choice(list(STATEMENT_SORTS)), default="belief",
+              show_default=True, help="Order: belief, works or claims (most first), subject.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show at most N statements.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def statements_cmd(obj: Context, about: str | None, as_json: bool) -> None:
+def statements_cmd(obj: Context, about: str | None, min_belief: float | None, sort: str,
+                   limit: int | None, as_json: bool) -> None:
     """List assembled statements (claims merged across works) with their belief."""
     with obj.app() as ev:
-        sts = ev.statements(about=about)
+        sts = ev.statements(about=about, min_belief=min_belief, sort=sort, limit=limit)
     if as_json:
         _echo_json(sts)
         return
@@ -256,8 +332,12 @@ def statements_cmd(obj: Context, about: str | None, as_json: bool) -> None:
 @pass_ctx
 def evidence_cmd(obj: Context, intervention: str, condition: str | None, as_json: bool) -> None:
     """The evidence for INTERVENTION (optionally for CONDITION): studies, designs, sizes,
-    outcomes and quotes."""
+    outcomes and quotes. "migraine ketamine" is read as ketamine for migraine, and one
+    quoted "ketamine migraine" as the two terms."""
     with obj.app() as ev:
+        intervention, condition, note = ev.interpret(intervention, condition)
+        if note:
+            click.echo(f"({note})", err=True)
         rows = ev.evidence(intervention, condition)
     if as_json:
         _echo_json(rows)
@@ -265,6 +345,37 @@ def evidence_cmd(obj: Context, intervention: str, condition: str | None, as_json
     for c in rows:
         _echo_claim(c, f", asserted by {c['asserted_by']}")
     click.echo(f"{len(rows)} piece(s) of evidence", err=True)
+
+
+@cli.command("search", short_help="What the store holds about a term or two.")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Most statements shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def search_cmd(obj: Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """The concepts QUERY names, with their claim counts, and the statements about them:
+    between them when QUERY names an intervention and a condition ("ketamine migraine").
+    A QUERY that names nothing gets spelling suggestions ("ketamin")."""
+    with obj.app() as ev:
+        found = ev.search(" ".join(query), limit=limit)
+    if as_json:
+        _echo_json(found)
+        return
+    if found["read_as"]:
+        click.echo(f"({found['read_as']})", err=True)
+    if not found["concepts"]:
+        hint = (f"; did you mean {', '.join(found['suggestions'])}?"
+                if found["suggestions"] else "")
+        click.echo(f"nothing in the store is called {found['query']!r}{hint}")
+        return
+    for k in found["concepts"]:
+        click.echo(f"{k['name']} ({k['type']}, {k['id']}): {k['claims']} claim(s)")
+    for st in found["statements"]:
+        neg = "NOT " if st["negated"] else ""
+        click.echo(f"  {st['belief']:.2f}  {st['subject']['name']} {neg}{st['predicate']} "
+                   f"{st['object']['name']}  ({st['n_works']} work(s))")
+    click.echo(f"{len(found['statements'])} statement(s)", err=True)
 
 
 @cli.command("discover", short_help="Hidden connections (literature-based discovery).")
@@ -928,6 +1039,48 @@ def settings_cmd(as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['name']} ({r['env']}, default {r['default']})")
         click.echo(textwrap.indent(textwrap.fill(r["help"], 92), "    "))
+
+
+#: The group's options a user may also type after the command (``ingest PATH --db FILE``).
+_GLOBAL = ("db", "data_dir", "mesh_dir", "cache_dir", "extractors")
+
+
+def _global_options_everywhere(group: click.Group,
+                               shared: list[click.Option] | None = None) -> None:
+    """Give every command (in subgroups too) the group's options above, unless it has an
+    option of that name: a value typed after the command wins over one before it."""
+    if shared is None:
+        shared = [p for p in group.params if isinstance(p, click.Option) and p.name in _GLOBAL]
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _global_options_everywhere(command, shared)
+        else:
+            _add_options(command, shared)
+
+
+def _add_options(command: click.Command, shared: list[click.Option]) -> None:
+    names = {p.name for p in command.params}
+    extra = [copy.copy(p) for p in shared if p.name not in names]
+    if not extra or command.callback is None:
+        return
+    command.params.extend(extra)
+    callback = command.callback
+    extra_names = tuple(p.name for p in extra if p.name)
+
+    @functools.wraps(callback)
+    def with_globals(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        obj = ctx.find_object(Context)
+        for name in extra_names:
+            value = kwargs.pop(name, None)
+            if value is not None and obj is not None:
+                obj.overrides[name] = value
+        return callback(*args, **kwargs)
+
+    command.callback = with_globals
+
+
+_global_options_everywhere(cli)
 
 
 def main() -> None:

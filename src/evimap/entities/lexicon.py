@@ -23,7 +23,9 @@ so a changed source compiles a new one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import marshal
 import os
 import re
@@ -59,6 +61,8 @@ _QUALIFIED = re.compile(r"^(.+?) \(([^()]+)\)$")
 Entry = tuple[int, int]
 #: (source rank, inflected, term rank, type rank, ui)
 _Rank = tuple[int, bool, int, int, str]
+
+log = logging.getLogger(__name__)
 
 
 class Lexicon:
@@ -343,18 +347,26 @@ def _synonyms(data: mesh.MeshData, types: dict[str, tuple[str, str]],
 # --- cache ----------------------------------------------------------------------------------
 
 def _fingerprint(mesh_dir: Path) -> str:
-    """Hash of everything a compiled lexicon depends on."""
+    """Hash of everything a compiled lexicon depends on: the bytes of its sources (so a
+    copy of the data, with new times, finds the same build), not where they are."""
     h = hashlib.sha256(f"{LEXICON_VERSION}|{sys.version_info[:2]}".encode())
     files = [*mesh.source_files(mesh_dir)]
     drug_dict = brands.dictionary_path()
     if drug_dict is not None:
         files.append(drug_dict)
     for path in files:
-        st = path.stat()
-        h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        h.update(f"|{path.name}:".encode())
+        with path.open("rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                h.update(chunk)
     for name in (SUPPLEMENT_FILE, STOPLIST_FILE):
         h.update(resources.files(__package__).joinpath(name).read_bytes())
     return h.hexdigest()[:16]
+
+
+#: Compiled lexicons kept in a cache folder (several installs or data copies may share it);
+#: the least recently used beyond these are removed.
+KEEP_BUILDS = 4
 
 
 def lexicon_path(settings: Settings) -> Path:
@@ -366,16 +378,20 @@ def build_lexicon(settings: Settings) -> Path:
     """Compile the lexicon into ``settings.cache_dir`` and return the file's path.
 
     Raises :class:`~evimap.errors.ConfigError` (from ``settings.mesh_path``) when the MeSH
-    files are missing. Lexicons compiled from older sources are removed.
+    files are missing. Beyond ``KEEP_BUILDS`` lexicons, the least recently used are removed.
     """
     path = lexicon_path(settings)
+    log.info("compiling the MeSH lexicon into %s (once for these sources; about a "
+             "minute)...", path.parent)
     payload = compile_payload(settings.mesh_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lexicon-", suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
         marshal.dump(payload, handle)
     os.replace(tmp, path)
-    for stale in path.parent.glob("lexicon-*.marshal"):
+    builds = sorted(path.parent.glob("lexicon-*.marshal"), key=lambda p: p.stat().st_mtime,
+                    reverse=True)
+    for stale in builds[KEEP_BUILDS:]:
         if stale != path:
             stale.unlink(missing_ok=True)
     return path
@@ -390,5 +406,7 @@ def load_lexicon(settings: Settings) -> Lexicon:
         except (EOFError, ValueError, TypeError):
             payload = None
         if isinstance(payload, dict) and payload.get("version") == LEXICON_VERSION:
+            with contextlib.suppress(OSError):     # recently used: kept when others come
+                os.utime(path)
             return Lexicon(payload)
     return Lexicon(marshal.loads(build_lexicon(settings).read_bytes()))
