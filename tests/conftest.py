@@ -69,3 +69,21 @@ def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("hostile") / "hostile.txt"
     path.write_text(HOSTILE_PAGE, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def lbd_store(tmp_path_factory: pytest.TempPathFactory, settings: Settings, data_dir: Path,
+              resources):  # type: ignore[no-untyped-def]
+    """Swanson's two literatures (../shared/data/lbd: fish oil, Raynaud) in one store, as
+    ``evimap ingest`` stores them (the concept index included)."""
+    from dataclasses import replace
+
+    from evimap.api import Evimap
+
+    db = tmp_path_factory.mktemp("lbd") / "lbd.duckdb"
+    ev = Evimap(db, replace(settings, db=str(db)))
+    ev._resources = resources
+    report = ev.ingest([str(data_dir / "lbd")])
+    assert not report.errors and report.added > 1300
+    yield ev
+    ev.close()

@@ -183,3 +183,19 @@ def test_html_floor(folder):
     scores = evaluate_html(Path(__file__).resolve().parents[1] / folder)
     assert scores["evimap"]["f1"] >= FLOORS["html"]["sets"][folder]["evimap_f1"], scores["evimap"]
     assert scores["evimap"]["f1"] >= scores["trafilatura"]["f1"], scores
+
+
+def test_discovery_rank_ceilings(lbd_store):
+    """``evimap eval discovery``: Swanson's linking concepts rank within their ceilings in
+    closed discovery, Raynaud's disease within its ceiling in open discovery (fish oil)."""
+    from evimap.evaluate.discovery import evaluate, load_cases
+
+    floors = FLOORS["discovery"]
+    assert lbd_store.store.path  # the LBD records of FLOORS["discovery"]["dir"]
+    scores = evaluate(lbd_store, load_cases()[floors["case"]], floors["measure"])
+    ranks = {lk["name"]: lk["rank"] for lk in scores["closed"]["links"]}
+    assert set(ranks) == set(floors["closed_max_rank"])
+    for name, ceiling in floors["closed_max_rank"].items():
+        assert ranks[name] is not None and ranks[name] <= ceiling, scores["closed"]
+    target = scores["open"]["target_rank"]
+    assert target is not None and target <= floors["open_max_rank"], scores["open"]

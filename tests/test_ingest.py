@@ -174,11 +174,19 @@ def test_discovery_on_the_seeds_goes_through_glutamate(seeds_store):
     hyps = seeds_store.discover("ketamine")
     fibro = [h for h in hyps if h["target"]["id"] == "D005356"]
     assert fibro, [h["target"]["name"] for h in hyps]
+    (glutamate,) = [lk for lk in fibro[0]["links"] if lk["concept"]["id"] == "D018698"]
+    # ketamine blocks glutamate, which is elevated in fibromyalgia: a candidate treatment
+    assert glutamate["effect"] == "lowers" and fibro[0]["effect"] == "lowers"
+    assert glutamate["claims"]["source"] and glutamate["claims"]["target"]
+    # the statement graph alone finds it too
+    walk = seeds_store.discover("ketamine", graph="claims")
+    fibro = [h for h in walk if h["target"]["id"] == "D005356"]
     bridges = {e["object"]["id"] for p in fibro[0]["paths"] for e in p} | {
         e["subject"]["id"] for p in fibro[0]["paths"] for e in p}
     assert "D018698" in bridges  # glutamate links the two literatures
     closed = seeds_store.discover("milnacipran", "migraine")
-    assert closed and closed[0]["n_paths"] >= 1
+    assert closed and closed[0]["n_links"] >= 1 and closed[0]["known"]
+    assert seeds_store.discover("milnacipran", "migraine", graph="claims")[0]["n_paths"] >= 1
 
 
 def test_report_escapes_scraped_markup(tmp_path, settings, resources):

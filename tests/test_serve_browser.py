@@ -227,3 +227,29 @@ def test_uploaded_script_is_shown_and_never_runs(server, browser, hostile_page, 
     assert browser.execute_script("return window.pwned === undefined")
     assert not browser.find_elements(By.CSS_SELECTOR, "main script, main img")
     shots(browser, "8-hostile-page")
+
+def test_discover_page_ranks_targets_and_links_to_evidence(server, browser, shots):
+    browser.get(server + "/discover")
+    browser.find_element(By.CSS_SELECTOR, "form.discover input[name=source]").send_keys(
+        "ketamine")
+    browser.find_element(By.CSS_SELECTOR, "form.discover button").click()
+    first = _wait(browser, "table.hypotheses tr.hypothesis a.target")
+    assert first.text == "Fibromyalgia"
+    row = browser.find_element(By.CSS_SELECTOR, "table.hypotheses tr.hypothesis")
+    assert "Glutamic Acid" in row.text and "A lowers C" in row.text
+    shots(browser, "9-discover-open")
+    first.click()
+
+    _wait(browser, "table.links tr.link")
+    assert "Ketamine" in browser.find_element(By.CSS_SELECTOR, "h2.hypothesis").text
+    (glutamate,) = [r for r in browser.find_elements(By.CSS_SELECTOR, "table.links tr.link")
+                    if "Glutamic Acid" in r.text]
+    assert glutamate.find_elements(By.CSS_SELECTOR, "ul.claims li.claim blockquote")
+    shots(browser, "10-discover-closed")
+    glutamate.find_element(By.CSS_SELECTOR, "a.evidence").click()
+
+    doc = _wait(browser, "table.list a.doc-link")
+    assert "/discover/documents?" in browser.current_url
+    doc.click()
+    _wait(browser, ".page-text")
+    assert "/documents/" in browser.current_url

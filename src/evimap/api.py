@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import assemble, identifiers, vocab
-from . import discover as discovery
 from .assemble import DESIGN_RANK
 from .assemble import belief as belief_model
 from .cluster import ClusterOptions, ingest_cluster
 from .cluster import Progress as ClusterProgress
+from .discover import answer as lbd
+from .discover import index as lbd_index
+from .discover import rank as lbd_rank
 from .entities import Lexicon
 from .errors import EvimapError, NotFoundError
 from .export import ExportResult, Selection, plan
@@ -96,6 +98,7 @@ class Evimap:
         self.settings = settings or load_settings(db=str(db) if db else None)
         self.store: Store = open_store(db or self.settings.db, create=create)
         self._resources: Resources | None = None
+        self._index_lex: Lexicon | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -124,14 +127,24 @@ class Evimap:
                on_record: Callable[[], None] | None = None) -> IngestReport:
         """Ingest files (see :func:`evimap.pipeline.ingest`): ``progress`` hears of each
         file when it is done, ``on_record`` of each record processed."""
-        return ingest(self.store, paths, self.settings, self.resources, progress, on_record)
+        report = ingest(self.store, paths, self.settings, self.resources, progress,
+                        on_record)
+        return self._indexed(report)
+
+    def _indexed(self, report: IngestReport) -> IngestReport:
+        """Discovery's concept index brought up to date after an ingest."""
+        done = self.refresh_index()
+        if done is not None:
+            report.details["discovery_index"] = done
+        return report
 
     def ingest_cluster(self, paths: Sequence[str], options: ClusterOptions,
                        progress: Callable[[ClusterProgress], None] | None = None
                        ) -> IngestReport:
         """Ingest on a Dask cluster (:mod:`evimap.cluster`): workers write Parquet parts,
         merged here into the store; the same result as :meth:`ingest`."""
-        return ingest_cluster(self.store, paths, self.settings, options, progress)
+        return self._indexed(ingest_cluster(self.store, paths, self.settings, options,
+                                            progress))
 
     # --- concepts --------------------------------------------------------------------------
 
@@ -723,27 +736,51 @@ class Evimap:
 
     # --- discovery -------------------------------------------------------------------------
 
-    def discover(self, source: str, target: str | None = None,
-                 limit: int = 20) -> list[dict[str, Any]]:
-        src = self._resolve_ids(source)
-        tgt = self._resolve_ids(target)[0] if target else None
-        rows = self.store.rows("SELECT key, subject_id, predicate, object_id, negated, belief "
-                               "FROM statements")
-        concepts = {r["id"]: r for r in self.store.rows("SELECT * FROM concepts")}
-        types = {cid: c["type"] for cid, c in concepts.items()}
-        edges = discovery.edges_from_rows(rows)
-        out: list[dict[str, Any]] = []
-        for sid in src:
-            for h in discovery.discover(edges, sid, types, target_id=tgt, limit=limit):
-                out.append({
-                    "source": _named(concepts, h.source_id),
-                    "target": _named(concepts, h.target_id),
-                    "score": h.score, "paths": [[{
-                        "subject": _named(concepts, e.subject_id), "predicate": e.predicate,
-                        "object": _named(concepts, e.object_id), "belief": e.belief,
-                        "statement": e.key} for e in p] for p in h.paths[:5]],
-                    "n_paths": len(h.paths)})
-        return sorted(out, key=lambda h: -h["score"])[:limit]
+    def discover(self, source: str, target: str | None = None, limit: int = 20, *,
+                 graph: str = "cooccurrence", measure: str | None = None,
+                 before: int | None = None, via: Sequence[str] | None = None,
+                 targets: Sequence[str] | None = None, include_known: bool = False,
+                 exact: bool = False, links: int | None = None) -> list[dict[str, Any]]:
+        """Literature-based discovery (see :mod:`evimap.discover`). With ``target``, closed
+        discovery: one hypothesis whose linking concepts are ranked (``limit`` of them);
+        without, open discovery: the targets ``source`` may bear on, ranked. ``graph``
+        "claims" walks the statement graph alone (the older, claims-only discovery)."""
+        if graph not in lbd.GRAPHS:
+            raise EvimapError(f"unknown graph {graph!r}; known: {', '.join(lbd.GRAPHS)}")
+        if graph == "claims":
+            tgt = self._resolve_ids(target)[0] if target else None
+            return lbd.claim_graph(self.store, self._resolve_ids(source), tgt, limit)
+        self.refresh_index()
+        opts = lbd_rank.Options(limit=limit, include_known=include_known, narrower=not exact)
+        opts = lbd_rank.with_options(opts, measure=measure, before=before, links=links,
+                                     via=tuple(via) if via else None,
+                                     targets=tuple(targets) if targets else None)
+        src = lbd.resolve(self.store, source, self._index_lexicon)
+        tgt_ids = lbd.resolve(self.store, target, self._index_lexicon) if target else None
+        return lbd.answer(self.store, src, tgt_ids, opts)
+
+    def discovery_documents(self, concepts: Sequence[str], before: int | None = None,
+                            limit: int = 50) -> list[dict[str, Any]]:
+        """The documents in which all ``concepts`` (MeSH IDs, each with its narrower
+        headings) occur together, as discovery counts them: the evidence behind a link."""
+        self.refresh_index()
+        return lbd.documents(self.store, concepts, before, limit)
+
+    def refresh_index(self) -> dict[str, Any] | None:
+        """Bring discovery's concept index up to date with the stored documents (nothing to
+        do: None; else what was done)."""
+        if getattr(self.store, "read_only", False) or not lbd_index.is_stale(self.store):
+            return None     # (a store opened read-only: discovery reads the index as it is)
+        return lbd_index.refresh(self.store, self._index_lexicon).to_json()
+
+    def reindex(self) -> dict[str, Any]:
+        """Rebuild discovery's concept index from the stored documents."""
+        return lbd_index.rebuild(self.store, self._index_lexicon).to_json()
+
+    def _index_lexicon(self) -> Lexicon:
+        if self._index_lex is None:
+            self._index_lex = lbd_index.load_index_lexicon(self.settings)
+        return self._index_lex
 
     # --- report ----------------------------------------------------------------------------
 
@@ -817,11 +854,6 @@ def _limit(limit: int | None) -> str:
 
 def _concept(r: dict[str, Any], role: str) -> dict[str, Any]:
     return {"id": r[f"{role}_id"], "name": r[f"{role}_name"], "type": r[f"{role}_type"]}
-
-
-def _named(concepts: dict[str, dict[str, Any]], cid: str) -> dict[str, Any]:
-    c = concepts.get(cid, {"id": cid, "name": cid, "type": "unknown"})
-    return {"id": c["id"], "name": c["name"], "type": c["type"]}
 
 
 def _segment_json(s: dict[str, Any]) -> dict[str, Any]:

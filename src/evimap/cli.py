@@ -24,6 +24,7 @@ from . import __version__
 from .api import CLAIM_SORTS, STATEMENT_SORTS, Evimap
 from .cluster import RANGE_SIZE, ClusterOptions
 from .cluster import Progress as ClusterProgress
+from .discover.rank import DEFAULT_MEASURE, MEASURES
 from .errors import EvimapError
 from .pipeline import FileResult, IngestReport
 from .settings import describe, load_settings
@@ -381,18 +382,65 @@ def search_cmd(obj: Context, query: tuple[str, ...], limit: int, as_json: bool) 
 @cli.command("discover", short_help="Hidden connections (literature-based discovery).")
 @click.argument("source")
 @click.argument("target", required=False)
-@click.option("--limit", default=20, show_default=True, help="Most hypotheses shown.")
+@click.option("--measure", type=click.Choice(list(MEASURES)), default=DEFAULT_MEASURE,
+              show_default=True, help="How links and hypotheses are scored: "
+              + "; ".join(f"{m.name}: {m.help}" for m in MEASURES.values()) + ".")
+@click.option("--before", type=int, metavar="YEAR", default=None,
+              help="Use only documents published before YEAR (undated ones are left out).")
+@click.option("--via", metavar="BRANCHES", default="C,D,G", show_default=True,
+              help="MeSH branches (or tree numbers) the linking concepts come from, "
+              "comma-separated: C diseases, D chemicals, G phenomena.")
+@click.option("--targets", metavar="BRANCHES", default="C", show_default=True,
+              help="MeSH branches of open discovery's targets.")
+@click.option("--include-known", is_flag=True, help="Open discovery: also rank targets "
+              "that already occur with SOURCE (marked known).")
+@click.option("--exact", is_flag=True, help="SOURCE and TARGET without their narrower "
+              "MeSH headings.")
+@click.option("--links", type=int, default=10, show_default=True,
+              help="Linking concepts shown per open-discovery hypothesis.")
+@click.option("--graph", type=click.Choice(["cooccurrence", "claims"]),
+              default="cooccurrence", show_default=True,
+              help="cooccurrence: rank over the concept co-occurrence graph, explained by "
+              "claims; claims: walk the statement graph alone.")
+@click.option("--reindex", is_flag=True, help="Rebuild the concept index first.")
+@click.option("--limit", default=20, show_default=True,
+              help="Most hypotheses (open) or linking concepts (closed) shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def discover_cmd(obj: Context, source: str, target: str | None, limit: int,
-                 as_json: bool) -> None:
-    """Hidden connections: conditions SOURCE may bear on through shared neighbours
-    (open discovery), or the paths between SOURCE and TARGET (closed discovery)."""
+def discover_cmd(obj: Context, source: str, target: str | None, measure: str,
+                 before: int | None, via: str, targets: str, include_known: bool, exact: bool,
+                 links: int, graph: str, reindex: bool, limit: int, as_json: bool) -> None:
+    """Hidden connections (Swanson's ABC model). Open discovery (SOURCE alone): the
+    conditions SOURCE may bear on through the concepts it occurs with, leaving out those
+    already seen with it. Closed discovery (SOURCE and TARGET): the concepts linking them,
+    ranked. Counts come from the concept co-occurrence graph (works, titles counting double
+    abstracts); each linking concept shows its work counts and the claims on its links
+    (direction and quotes); "A lowers B, B raises C" ranks higher as a candidate treatment.
+    See docs/discovery.md."""
     with obj.app() as ev:
-        hyps = ev.discover(source, target, limit=limit)
+        if reindex:
+            done = ev.reindex()
+            click.echo(f"concept index rebuilt: {done['indexed']} document(s), "
+                       f"{done['terms']} term(s) in {done['seconds']}s", err=True)
+        hyps = ev.discover(source, target, limit=limit, graph=graph, measure=measure,
+                           before=before, via=_branches(via), targets=_branches(targets),
+                           include_known=include_known, exact=exact, links=links)
     if as_json:
         _echo_json(hyps)
         return
+    if graph == "claims":
+        _echo_claim_paths(hyps)
+    elif target:
+        _echo_closed(hyps[0])
+    else:
+        _echo_open(hyps)
+
+
+def _branches(text: str) -> list[str]:
+    return [b.strip() for b in text.split(",") if b.strip()]
+
+
+def _echo_claim_paths(hyps: list[dict[str, Any]]) -> None:
     for h in hyps:
         click.echo(f"{h['score']:.3f}  {h['source']['name']} -> {h['target']['name']}  "
                    f"({h['n_paths']} path(s))")
@@ -400,6 +448,42 @@ def discover_cmd(obj: Context, source: str, target: str | None, limit: int,
             click.echo("      " + "  ".join(
                 f"{e['subject']['name']} -{e['predicate']}-> {e['object']['name']} "
                 f"({e['belief']:.2f})" for e in p))
+    click.echo(f"{len(hyps)} hypothesis(es)", err=True)
+
+
+def _echo_link(i: int, lk: dict[str, Any]) -> None:
+    w = lk["works"]
+    effect = f"  [A {lk['effect']} C]" if lk["effect"] else ""
+    click.echo(f"{i:>4}. {lk['score']:.4f}  {lk['concept']['name']} ({lk['concept']['type']})"
+               f"  works {w['link']}, with A {w['with_source']}, with C {w['with_target']}"
+               f"{effect}")
+    for side in ("source", "target"):
+        for st in lk["claims"].get(side, [])[:2]:
+            neg = "not " if st["negated"] else ""
+            click.echo(f"        {st['subject']['name']} {neg}{st['predicate']} "
+                       f"{st['object']['name']} ({st['n_works']} work(s))")
+            for q in st["quotes"][:1]:
+                click.echo(f"          \u201c{' '.join(q['sentence'].split())}\u201d")
+
+
+def _echo_closed(h: dict[str, Any]) -> None:
+    w = h["works"]
+    click.echo(f"{h['source']['name']} -> {h['target']['name']}: {h['n_links']} linking "
+               f"concept(s) ({h['measure']}); works: {w['source']} with A, {w['target']} "
+               f"with C, {w['both']} with both" + (" (known link)" if h["known"] else ""))
+    for i, lk in enumerate(h["links"], start=1):
+        _echo_link(i, lk)
+
+
+def _echo_open(hyps: list[dict[str, Any]]) -> None:
+    for h in hyps:
+        known = "  (known)" if h["known"] else ""
+        effect = f"  [{h['effect']}]" if h["effect"] else ""
+        click.echo(f"{h['rank']:>3}. {h['score']:.4f}  {h['source']['name']} -> "
+                   f"{h['target']['name']}  ({h['n_links']} linking){known}{effect}")
+        click.echo("       via " + "; ".join(
+            f"{lk['concept']['name']} ({lk['works']['with_source']}/"
+            f"{lk['works']['with_target']})" for lk in h["links"][:5]))
     click.echo(f"{len(hyps)} hypothesis(es)", err=True)
 
 
@@ -823,6 +907,40 @@ def eval_html_cmd(folder: str, per_page: bool, as_json: bool) -> None:
                    f"{s['tokens']['f1']:>8.3f}{s['seconds_per_page']:>9.4f}")
     for page_id, row in scores.get("per_page_f1", {}).items():
         click.echo(f"  {page_id:<24}" + "".join(f"{row[n]:>8.3f}" for n in SYSTEMS))
+
+
+@eval_group.command("discovery")
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--case", "case", default="fish-oil-raynaud", show_default=True,
+              help="The case to score (fish-oil-raynaud, magnesium-migraine, or one of "
+              "--cases).")
+@click.option("--cases", "cases_file", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="A JSON file of cases in the packaged format "
+              "(evaluate/discovery_cases.json) [default: the packaged cases].")
+@click.option("--measure", type=click.Choice(list(MEASURES)), default=DEFAULT_MEASURE,
+              show_default=True, help="The measure whose ranks are reported first (every "
+              "measure's are in by_measure).")
+@click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
+              help="Ingest into (or reuse) this store file instead of a temporary one.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every figure.")
+@pass_ctx
+def eval_discovery_cmd(obj: Context, folder: str, case: str, cases_file: str | None,
+                       measure: str, store: str | None, as_json: bool) -> None:
+    """Literature-based discovery on a classic case: DIR holds the case's two literatures
+    (PubMed XML; for fish-oil-raynaud, fish_oil.xml.gz and raynaud.xml.gz as in
+    ../shared/data/lbd). They are ingested, then, on the documents published before the
+    discovery: the rank of each linking concept the discoverer named in closed discovery
+    (A -> ? <- C; targets: top 15) and the rank of C among the diseases A reaches in open
+    discovery (target: top 10), for the chosen measure and every other."""
+    from .evaluate.discovery import run, summary_lines
+    settings = load_settings(**obj.overrides)
+    scores = run(Path(folder), case, settings, store=Path(store) if store else None,
+                 cases=Path(cases_file) if cases_file else None, measure=measure)
+    if as_json:
+        _echo_json(scores)
+        return
+    for line in summary_lines(scores):
+        click.echo(line)
 
 
 def _pages_table(blocks: dict[str, dict[str, Any]]) -> None:

@@ -1,10 +1,20 @@
-"""Stage 8, discover: open and closed literature-based discovery over the statement graph.
+"""Stage 8, discover: open and closed literature-based discovery (Swanson's ABC model).
 
-Swanson's ABC model: an intervention A linked to B, and B linked to C, while A and C are not
-linked at all, proposes the hypothesis A - C. Edges are assembled statements (not negated,
-not hypothetical-only); a path's score is the product of its edge beliefs, damped by length;
-a hypothesis' score is ``1 - prod(1 - path score)`` over its paths, and every hypothesis
-keeps its paths so it can be explained and checked.
+Two graphs, one query (docs/discovery.md):
+
+* :mod:`.index`: the concept index, the concepts each document is about (its mentions and
+  the MeSH dictionary with physiological phenomena), kept up to date after ingest;
+* :mod:`.rank`: open and closed discovery over the co-occurrence graph it makes, with the
+  stated measures, semantic filters, novelty and time slices;
+* :mod:`.explain`: the claim graph's statements on each link, their directions and quotes;
+* :mod:`.answer`: the hypotheses as dicts for the CLI, the API and the web page.
+
+This module keeps the older discovery over the statement graph alone (``graph="claims"``):
+an intervention A linked to B, and B linked to C, while A and C are not linked at all,
+proposes the hypothesis A - C. Edges are assembled statements (not negated, not
+hypothetical-only); a path's score is the product of its edge beliefs, damped by length; a
+hypothesis' score is ``1 - prod(1 - path score)`` over its paths, and every hypothesis keeps
+its paths so it can be explained and checked.
 """
 
 from __future__ import annotations

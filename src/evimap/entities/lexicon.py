@@ -267,6 +267,46 @@ def compile_payload(mesh_dir: Path, stoplist: Iterable[tuple[bool, str]] | None 
     return _payload(data, types, compiler, stop, brand_synonyms)
 
 
+def extend_payload(payload: dict[str, Any], data: mesh.MeshData,
+                   types: dict[str, tuple[str, str]],
+                   terms: Iterable[tuple[str, str]] = (),
+                   stoplist: Iterable[tuple[bool, str]] | None = None) -> dict[str, Any]:
+    """A compiled lexicon's tables (``payload``, left unchanged) with the MeSH terms of more
+    descriptors (``types``: UI -> (type, category); those already in the lexicon are left
+    out) and more ``(term, UI)`` pairs for them, ranked as supplement rows, added on the keys
+    the lexicon does not hold; the stop list applies to them too. Discovery's concept index
+    reads the result (:mod:`evimap.discover.index`)."""
+    known = {c[0] for c in payload["concepts"]}
+    types = {ui: t for ui, t in types.items() if ui not in known}
+    compiler = _Compiler(types, set())
+    for term, ui in terms:
+        compiler.add(term, ui, "supplement", 0)
+    for term_row in data.terms:
+        if term_row.ui in types:
+            for variant in variants(term_row.term):
+                compiler.add(variant, term_row.ui, "mesh", term_row.rank)
+    stop = read_stoplist() if stoplist is None else set(stoplist)
+    out = {**payload, "concepts": list(payload["concepts"]), "folded": dict(payload["folded"]),
+           "exact": dict(payload["exact"]), "folded_span": dict(payload["folded_span"]),
+           "exact_span": dict(payload["exact_span"]), "synonyms": dict(payload["synonyms"]),
+           "trees": dict(payload.get("trees", {}))}
+    index: dict[str, int] = {}
+    for (cs, key), (_, ui, source) in sorted(compiler.best.items()):
+        table, span = (out["exact"], out["exact_span"]) if cs else (out["folded"],
+                                                                    out["folded_span"])
+        if (cs, key) in stop or key in table:
+            continue
+        if ui not in index:
+            index[ui] = len(out["concepts"])
+            out["concepts"].append((ui, data.names.get(ui, ui), *types[ui]))
+            out["trees"][ui] = sorted(data.trees.get(ui, []))
+        table[key] = (index[ui], source)
+        words = key.split(" ")
+        span[words[0]] = max(span.get(words[0], 0), len(words))
+    out["synonyms"].update(_synonyms(data, {ui: types[ui] for ui in index}, {}))
+    return out
+
+
 #: Shortest DrugBank generic name matched in text (shorter ones are mostly abbreviations).
 MIN_DRUGBANK_NAME = 5
 

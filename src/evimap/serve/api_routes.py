@@ -171,9 +171,38 @@ Branches = Annotated[list[str] | None, Query(
 @router.get("/discover", summary="Hidden connections (literature-based discovery)")
 def discover(ev: EvimapDep, source: Annotated[str, Query(min_length=1)],
              target: Term = None,
-             limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
-    items = ev.discover(source, target, limit)
+             limit: Annotated[int, Query(ge=1, le=100)] = 20,
+             measure: Annotated[str, Query(description="jaccard, count, mi, ltc or amw "
+                                                       "(docs/discovery.md).")] = "jaccard",
+             before: Annotated[int | None, Query(ge=1000, le=3000, description="Only "
+                                                 "documents published before this year.")]
+             = None,
+             via: Branches = None, targets: Branches = None, include_known: bool = False,
+             exact: bool = False, links: Annotated[int, Query(ge=1, le=50)] = 10,
+             graph: Annotated[str, Query(pattern="^(cooccurrence|claims)$")] = "cooccurrence"
+             ) -> dict[str, Any]:
+    """Open discovery (``source`` alone: targets ranked) or closed discovery (``target``
+    given: one hypothesis, its ``limit`` best linking concepts), each linking concept with
+    its work counts and the claims on its links, as ``evimap discover --json``."""
+    items = ev.discover(source, target, limit, graph=graph, measure=measure, before=before,
+                        via=_split(via), targets=_split(targets),
+                        include_known=include_known, exact=exact, links=links)
     return {"total": len(items), "limit": limit, "offset": 0, "items": items}
+
+
+@router.get("/discover/documents", summary="The documents behind a discovery link")
+def discover_documents(ev: EvimapDep, concept: Annotated[list[str], Query(
+        min_length=1, max_length=3, description="MeSH IDs that must all occur (each with "
+                                                "its narrower headings).")],
+        before: Annotated[int | None, Query(ge=1000, le=3000)] = None,
+        limit: Limit = 50) -> dict[str, Any]:
+    items = ev.discovery_documents(concept, before, limit)
+    return {"total": len(items), "limit": limit, "offset": 0, "items": items}
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    out = [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+    return out or None
 
 
 @router.post("/ingest", summary="Ingest uploaded files")

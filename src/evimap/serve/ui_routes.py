@@ -17,6 +17,8 @@ from markupsafe import Markup
 from .. import vocab
 from ..api import MAP_VIEWS, Evimap
 from ..assemble import DESIGN_WEIGHT
+from ..discover.rank import DEFAULT_MEASURE, MEASURES
+from ..errors import EvimapError
 from .api_routes import ConceptId, HashId, Offset
 from .app import EvimapDep
 from .markup import Span, mark, mention_spans, segment_with_sentence
@@ -194,3 +196,46 @@ def ingest(request: Request, ev: EvimapDep,
            files: Annotated[list[UploadFile], File()]) -> HTMLResponse:
     return _page(request, "ingest.html", result=ingest_uploads(ev, files),
                  max_mb=request.app.state.evimap.settings.max_upload_mb)
+
+@router.get("/discover", response_class=HTMLResponse)
+def discover(request: Request, ev: EvimapDep, source: Text = None, target: Text = None,
+             measure: Text = None, before: Text = None,
+             via: Annotated[list[str] | None, Query()] = None,
+             include_known: bool = False) -> HTMLResponse:
+    """Literature-based discovery: pick A (and optionally C), see the ranked linking
+    concepts (closed) or targets (open), click through to the documents behind a link.
+    An empty or unreadable year means no time slice."""
+    source, target = (source or "").strip(), (target or "").strip()
+    year_text = (before or "").strip()
+    year = int(year_text) if year_text.isdigit() else None
+    measure = measure if measure in MEASURES else DEFAULT_MEASURE
+    chosen = [b for b in via or [] if b in DISCOVERY_BRANCHES] or list(DISCOVERY_BRANCHES)
+    hyps: list[dict[str, Any]] = []
+    error = None
+    if source:
+        try:
+            hyps = ev.discover(source, target or None, limit=PAGE, measure=measure,
+                               before=year, via=chosen, include_known=include_known)
+        except EvimapError as exc:
+            error = str(exc)
+    return _page(request, "discover.html", source=source, target=target, measure=measure,
+                 measures=MEASURES, before=year or "", via=chosen,
+                 branches=DISCOVERY_BRANCHES, include_known=include_known, hyps=hyps,
+                 error=error)
+
+
+#: The MeSH branches a discovery's linking concepts may come from, as the page names them.
+DISCOVERY_BRANCHES = {"C": "diseases", "D": "chemicals", "G": "phenomena"}
+
+
+@router.get("/discover/documents", response_class=HTMLResponse)
+def discover_documents(request: Request, ev: EvimapDep,
+                       concept: Annotated[list[str], Query(min_length=1, max_length=3)],
+                       before: Annotated[int | None, Query(ge=1000, le=3000)] = None
+                       ) -> HTMLResponse:
+    """The documents in which the concepts of a discovery link occur together."""
+    names = {c["id"]: c["name"] for c in ev.store.rows(
+        "SELECT id, name FROM index_concepts WHERE list_contains(?, id)", [concept])}
+    docs = ev.discovery_documents(concept, before, limit=100)
+    return _page(request, "discover_documents.html", docs=docs, before=before,
+                 concepts=[{"id": c, "name": names.get(c, c)} for c in concept])

@@ -29,7 +29,7 @@ from .sql import in_list, json_list, listed
 
 remember_absent()
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: A step of an upgrade: an SQL statement, or a function of the store for what SQL cannot do.
 MigrationStep = str | Callable[["Store"], None]
 #: Older schema versions this evimap upgrades in place: version -> the steps that take a store
@@ -45,6 +45,18 @@ MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
         "containment DOUBLE NOT NULL, jaccard DOUBLE NOT NULL, part VARCHAR, "
         "PRIMARY KEY (doc_a, doc_b))",
         lambda store: works.rebuild(store, dedup.CopyRule(), _now())),
+    # version 5: discovery's concept index (filled by the next refresh; see schema.sql)
+    4: ("CREATE TABLE IF NOT EXISTS index_documents (doc_id VARCHAR PRIMARY KEY, year SMALLINT)",
+        "CREATE TABLE IF NOT EXISTS index_terms (doc_id VARCHAR NOT NULL, concept_id VARCHAR "
+        "NOT NULL, source VARCHAR NOT NULL, in_title BOOLEAN NOT NULL, "
+        "PRIMARY KEY (doc_id, concept_id))",
+        "CREATE TABLE IF NOT EXISTS index_concepts (id VARCHAR PRIMARY KEY, name VARCHAR NOT "
+        "NULL, type VARCHAR NOT NULL, trees VARCHAR[])",
+        "CREATE VIEW IF NOT EXISTS cooccurrence AS SELECT a.concept_id AS concept_a, "
+        "b.concept_id AS concept_b, i.year, count(DISTINCT d.work_id) AS n_works "
+        "FROM index_terms a JOIN index_terms b ON b.doc_id = a.doc_id AND a.concept_id < "
+        "b.concept_id JOIN index_documents i ON i.doc_id = a.doc_id JOIN documents d ON "
+        "d.id = a.doc_id GROUP BY a.concept_id, b.concept_id, i.year"),
 }
 
 

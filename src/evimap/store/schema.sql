@@ -1,4 +1,4 @@
--- evimap store schema, version 4. One DuckDB file; see docs/schema.md for every column.
+-- evimap store schema, version 5. One DuckDB file; see docs/schema.md for every column.
 -- Offsets (start_offset, end_offset) are character offsets into documents.text.
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -173,3 +173,36 @@ CREATE TABLE IF NOT EXISTS statements (
     contested    BOOLEAN NOT NULL,
     explanation  JSON
 );
+
+-- Discovery's concept index (derived, see docs/schema.md): the concepts each document is
+-- about, from its mentions and the MeSH dictionary (physiological phenomena included),
+-- refreshed after every ingest and before every discovery; rebuildable.
+CREATE TABLE IF NOT EXISTS index_documents (
+    doc_id VARCHAR PRIMARY KEY,
+    year   SMALLINT                      -- publication year; null when unknown
+);
+
+CREATE TABLE IF NOT EXISTS index_terms (
+    doc_id     VARCHAR NOT NULL,
+    concept_id VARCHAR NOT NULL,
+    source     VARCHAR NOT NULL,         -- mention (the entity stage's) | dictionary
+    in_title   BOOLEAN NOT NULL,         -- found in the title (the rest: abstract, body)
+    PRIMARY KEY (doc_id, concept_id)
+);
+
+CREATE TABLE IF NOT EXISTS index_concepts (
+    id    VARCHAR PRIMARY KEY,
+    name  VARCHAR NOT NULL,
+    type  VARCHAR NOT NULL,              -- chemical, disease, mechanism, procedure, phenomenon
+    trees VARCHAR[]
+);
+
+-- The co-occurrence graph: works in which two indexed concepts occur together, per year.
+CREATE VIEW IF NOT EXISTS cooccurrence AS
+SELECT a.concept_id AS concept_a, b.concept_id AS concept_b, i.year,
+       count(DISTINCT d.work_id) AS n_works
+FROM index_terms a
+JOIN index_terms b ON b.doc_id = a.doc_id AND a.concept_id < b.concept_id
+JOIN index_documents i ON i.doc_id = a.doc_id
+JOIN documents d ON d.id = a.doc_id
+GROUP BY a.concept_id, b.concept_id, i.year;
