@@ -46,6 +46,12 @@ def empty_store(tmp_path, settings: Settings, resources):
     ev.close()
 
 
+def _csrf(c: TestClient) -> dict[str, str]:
+    """The header a request that changes the store carries (the session cookie stays in
+    the client)."""
+    return {"X-CSRF-Token": c.get("/api/csrf").json()["csrf_token"]}
+
+
 def _error(r, status: int, code: str) -> str:
     assert r.status_code == status, r.text
     body = r.json()
@@ -188,8 +194,9 @@ def test_errors_are_json_with_a_stable_shape(client):
                              "invalid_parameter")
     _error(client.get("/api/statements/NOT-A-KEY"), 422, "invalid_parameter")
     _error(client.get("/api/nothing/here"), 404, "not_found")
-    _error(client.delete("/api/documents"), 405, "method_not_allowed")
-    _error(client.post("/api/ingest"), 422, "invalid_parameter")
+    _error(client.delete("/api/documents", headers=_csrf(client)), 405, "method_not_allowed")
+    _error(client.post("/api/ingest"), 403, "csrf")
+    _error(client.post("/api/ingest", headers=_csrf(client)), 422, "invalid_parameter")
 
 
 def test_html_errors_are_pages(client):
@@ -208,6 +215,45 @@ def test_no_directory_traversal(client, url):
     assert "root:" not in r.text and "[project]" not in r.text and "SETTINGS" not in r.text
 
 
+PAGED = ["/api/documents", "/api/documents/{doc}/segments", "/api/works", "/api/concepts",
+         "/api/claims", "/api/statements", "/api/statements/{key}/evidence",
+         "/api/statements/{key}/works", "/api/evidence?intervention=ketamine",
+         "/statements", "/statements/{key}", "/documents", "/documents/{doc}", "/concepts"]
+
+
+def test_an_offset_beyond_bigint_is_422_on_every_paged_route(client):
+    key = client.get("/api/statements", params={"limit": 1}).json()["items"][0]["key"]
+    doc = client.get("/api/documents", params={"limit": 1}).json()["items"][0]["id"]
+    for url in PAGED:
+        url = url.format(key=key, doc=doc)
+        joiner = "&" if "?" in url else "?"
+        r = client.get(f"{url}{joiner}offset={2**63}")
+        assert r.status_code == 422, (url, r.status_code)
+        if url.startswith("/api/"):
+            assert r.json()["error"]["code"] == "invalid_parameter"
+        assert client.get(f"{url}{joiner}offset={2**63 - 1}").status_code == 200, url
+
+
+def test_answers_are_cached_until_the_store_changes(empty_store, settings):
+    with TestClient(create_app(settings, empty_store)) as c:
+        first, again = c.get("/api/stats"), c.get("/api/stats")
+        assert first.headers["x-evimap-cache"] == "miss"
+        assert again.headers["x-evimap-cache"] == "hit"
+        assert first.json() == again.json() and first.json()["documents"] == 0
+        page = ("note.txt", b"Magnesium for migraine\n\nIntravenous magnesium reduced migraine "
+                b"pain in a small open-label study of 30 patients.\n")
+        assert c.post("/api/ingest", files=[("files", page)], headers=_csrf(c)).status_code == 200
+        after = c.get("/api/stats")
+        assert after.headers["x-evimap-cache"] == "miss" and after.json()["documents"] == 1
+        # a page with a form is kept with a stand-in for the token: each session gets its own
+        mine = re.search(r'name="csrf_token" value="(\w+)"', c.get("/ingest").text)
+        with TestClient(create_app(settings, empty_store)) as other:
+            theirs = re.search(r'name="csrf_token" value="(\w+)"', other.get("/ingest").text)
+        assert mine and theirs and mine.group(1) != theirs.group(1)
+        kept = c.get("/ingest")
+        assert kept.headers["x-evimap-cache"] == "hit" and mine.group(1) in kept.text
+
+
 # --- uploads -----------------------------------------------------------------------------------
 
 def test_upload_ingests_and_reports_each_file(empty_store, settings):
@@ -216,7 +262,7 @@ def test_upload_ingests_and_reports_each_file(empty_store, settings):
         good = ("../../magnesium.txt", b"Magnesium for migraine\n\nIntravenous magnesium "
                 b"reduced migraine pain in a small open-label study of 30 patients.\n")
         bad = ("broken.xml", b"<PubmedArticleSet><PubmedArticle><MedlineCitation>")
-        r = c.post("/api/ingest", files=[("files", good), ("files", bad)])
+        r = c.post("/api/ingest", files=[("files", good), ("files", bad)], headers=_csrf(c))
         assert r.status_code == 200, r.text
         body = r.json()
         by_name = {f["name"]: f for f in body["files"]}
@@ -224,18 +270,24 @@ def test_upload_ingests_and_reports_each_file(empty_store, settings):
         assert by_name["broken.xml"]["status"] == "error"
         assert by_name["broken.xml"]["errors"][0].startswith("broken.xml:")
         assert body["summary"]["documents_added"] == 1 and body["store"]["documents"] == 1
-        again = c.post("/api/ingest", files=[("files", good)]).json()
+        again = c.post("/api/ingest", files=[("files", good)], headers=_csrf(c)).json()
         assert again["summary"]["documents_added"] == 0
         assert again["summary"]["documents_known"] == 1
-    stored = empty_store.store.rows("SELECT path FROM documents")[0]["path"]
-    assert Path(stored).name == "magnesium.txt" and "/../" not in stored
+    # stored under the name it was uploaded with, never the deleted temporary path
+    assert empty_store.store.rows("SELECT path FROM documents") == [{"path": "magnesium.txt"}]
+    files = empty_store.store.rows("SELECT path, status FROM files ORDER BY path")
+    assert files == [{"path": "broken.xml", "status": "error"},
+                     {"path": "magnesium.txt", "status": "ok"}]
+    claims = empty_store.list_claims(limit=5).items
+    assert claims and {c["path"] for c in claims} == {"magnesium.txt"}
     assert set(Path(tempfile.gettempdir()).glob("evimap-upload-*")) == leftovers
 
 
 def test_upload_size_is_limited(empty_store, settings):
     small = replace(settings, max_upload_mb=0.001)   # about 1 KB
     with TestClient(create_app(small, empty_store)) as c:
-        r = c.post("/api/ingest", files=[("files", ("big.txt", b"x" * 5000))])
+        r = c.post("/api/ingest", files=[("files", ("big.txt", b"x" * 5000))],
+                   headers=_csrf(c))
         _error(r, 413, "too_large")
     assert empty_store.store.counts()["documents"] == 0
 

@@ -228,6 +228,7 @@ def test_uploaded_script_is_shown_and_never_runs(server, browser, hostile_page, 
     assert not browser.find_elements(By.CSS_SELECTOR, "main script, main img")
     shots(browser, "8-hostile-page")
 
+
 def test_discover_page_ranks_targets_and_links_to_evidence(server, browser, shots):
     browser.get(server + "/discover")
     browser.find_element(By.CSS_SELECTOR, "form.discover input[name=source]").send_keys(
@@ -253,3 +254,28 @@ def test_discover_page_ranks_targets_and_links_to_evidence(server, browser, shot
     doc.click()
     _wait(browser, ".page-text")
     assert "/documents/" in browser.current_url
+
+
+def test_curation_buttons_mark_a_claim_wrong_and_take_it_back(server, browser, ev, shots):
+    (cell,) = [c for c in ev.evidence_map()["cells"]
+               if (c["subject_id"], c["object_id"]) == ("D007649", "D008881")]
+    before = ev.statement(cell["key"])
+    browser.get(f"{server}/statements/{cell['key']}")
+    form = _wait(browser, "ol.evidence li form.curation")
+    claim_id = form.find_element(By.XPATH, "..").get_attribute("id").removeprefix("claim-")
+    form.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys("misread by the extractor")
+    form.find_element(By.CSS_SELECTOR, "button.curate.wrong").click()
+
+    marked = _wait(browser, f"li#claim-{claim_id}.curated.wrong")
+    assert browser.current_url.endswith(f"/statements/{cell['key']}#claim-{claim_id}")
+    assert "marked wrong: misread by the extractor" in marked.text
+    after = ev.statement(cell["key"])
+    assert claim_id in after["explanation"]["excluded"] and after["belief"] <= before["belief"]
+    assert "marked wrong" in browser.find_element(By.CSS_SELECTOR, "p.belief-text").text
+    shots(browser, "11-curation")
+    marked.find_element(By.CSS_SELECTOR, "button.curate.clear").click()
+
+    WebDriverWait(browser, 10).until(lambda d: not d.find_elements(
+        By.CSS_SELECTOR, f"li#claim-{claim_id}.curated"))
+    assert ev.claim(claim_id)["curation"] is None
+    assert ev.statement(cell["key"])["belief"] == pytest.approx(before["belief"])

@@ -32,6 +32,7 @@ from .pipeline import FileResult, IngestReport, Resources, ingest, load_resource
 from .settings import Settings, load_settings
 from .sources import segment_source_kind
 from .store import Store, open_store
+from .store import curation as curation_store
 from .store.sql import IDS, json_list
 
 _MESH_UI_RE = re.compile(r"^[CD]\d{6,9}$")
@@ -46,12 +47,14 @@ SELECT c.id, c.statement_key, c.doc_id, c.work_id, d.path, d.source_kind, d.cred
        c.negated, c.hedged, c.hypothetical, c.qualifiers, c.segment_idx, c.segment_kind,
        c.sentence, c.start_offset, c.end_offset,
        e.design, e.n, e.outcomes, e.dose, e.population, e.asserted_by, e.study, e.extractor,
-       e.rule, """ + SOURCE_IDS_SQL + """
+       e.rule, cu.verdict AS curation_verdict, cu.note AS curation_note,
+       cu.curated_at AS curated_at, """ + SOURCE_IDS_SQL + """
 FROM claims c
 JOIN evidence e ON e.claim_id = c.id
 JOIN documents d ON d.id = c.doc_id
 JOIN concepts cs ON cs.id = c.subject_id
 JOIN concepts co ON co.id = c.object_id
+LEFT JOIN curation cu ON cu.claim_id = c.id
 """
 
 STATEMENTS_SQL = """
@@ -94,9 +97,15 @@ class Evimap:
     """Everything evimap does, over one store."""
 
     def __init__(self, db: str | Path | None = None, settings: Settings | None = None,
-                 *, create: bool = True) -> None:
+                 *, create: bool = True, read_only: bool = False, shared: bool = False
+                 ) -> None:
+        """Open (``create``: or make) the store ``db``. By default this process holds it
+        alone; ``read_only``: for reading, beside other processes that read it (a running
+        ``evimap serve``, the CLI); ``shared``: read-only except while it writes (ingest,
+        curate), so that others may read it meanwhile (what ``evimap serve`` does)."""
         self.settings = settings or load_settings(db=str(db) if db else None)
-        self.store: Store = open_store(db or self.settings.db, create=create)
+        self.store: Store = open_store(db or self.settings.db, create=create,
+                                       read_only=read_only, shared=shared)
         self._resources: Resources | None = None
         self._index_lex: Lexicon | None = None
 
@@ -127,9 +136,10 @@ class Evimap:
                on_record: Callable[[], None] | None = None) -> IngestReport:
         """Ingest files (see :func:`evimap.pipeline.ingest`): ``progress`` hears of each
         file when it is done, ``on_record`` of each record processed."""
-        report = ingest(self.store, paths, self.settings, self.resources, progress,
-                        on_record)
-        return self._indexed(report)
+        resources = self.resources
+        with self.store.writing():
+            report = ingest(self.store, paths, self.settings, resources, progress, on_record)
+            return self._indexed(report)
 
     def _indexed(self, report: IngestReport) -> IngestReport:
         """Discovery's concept index brought up to date after an ingest."""
@@ -143,8 +153,9 @@ class Evimap:
                        ) -> IngestReport:
         """Ingest on a Dask cluster (:mod:`evimap.cluster`): workers write Parquet parts,
         merged here into the store; the same result as :meth:`ingest`."""
-        return self._indexed(ingest_cluster(self.store, paths, self.settings, options,
-                                            progress))
+        with self.store.writing():
+            return self._indexed(ingest_cluster(self.store, paths, self.settings, options,
+                                                progress))
 
     # --- concepts --------------------------------------------------------------------------
 
@@ -631,6 +642,51 @@ class Evimap:
             raise NotFoundError(f"no claim {claim_id!r} in the store")
         return _claim_json(rows[0])
 
+    def claims_by_id(self, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The claims of some ids that are stored, in document order."""
+        if not claim_ids:
+            return []
+        return [_claim_json(r) for r in self.store.rows(
+            CLAIMS_SQL + f" WHERE c.id IN (SELECT unnest({IDS})) ORDER BY d.path, "
+            "c.start_offset", [json_list(claim_ids)])]
+
+    # --- curation --------------------------------------------------------------------------
+
+    def curate(self, claim_id: str, verdict: str | None, note: str | None = None
+               ) -> dict[str, Any]:
+        """A reader's verdict on a claim: ``wrong`` or ``right`` with an optional note, or
+        None to forget it. Kept in the store (``curation``), keyed by the claim's id, which
+        comes from its content, so it holds across re-ingests. A claim marked wrong is left
+        out of its statement's belief, so the statements are rebuilt when that changes.
+        The same sentence in the other copies of its work (the same claim, shown once) gets
+        the same verdict (``copies``). Returns the claim's id and statement, the verdict, and
+        the statement's belief before and after."""
+        claim = self.claim(claim_id)
+        key = claim["statement_key"]
+        sentence = " ".join(claim["sentence"].split()).lower()
+        copies = [r["id"] for r in self.store.rows(
+            "SELECT id, sentence FROM claims WHERE statement_key = ? AND work_id = ? "
+            "ORDER BY id", [key, claim["work_id"]])
+            if " ".join(r["sentence"].split()).lower() == sentence]
+        before = self._belief(key)
+        old = curation_store.verdicts(self.store, copies)
+        was_wrong = [old.get(c, {}).get("verdict") == "wrong" for c in copies]
+        with self.store.writing():
+            given = None
+            for c in copies:
+                if verdict is None:
+                    curation_store.clear(self.store, c)
+                else:
+                    given = curation_store.set_verdict(self.store, c, verdict, note)
+            if any(w != (verdict == "wrong") for w in was_wrong):
+                assemble.rebuild(self.store)
+        return {"claim_id": claim_id, "statement_key": key, "copies": copies,
+                "curation": given, "belief_before": before, "belief_after": self._belief(key)}
+
+    def _belief(self, key: str) -> float | None:
+        value = self.store.scalar("SELECT belief FROM statements WHERE key = ?", [key])
+        return None if value is None else float(value)
+
     def claim_contexts(self, claim_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """For each claim, the segment (paragraph) its sentence sits in and the mentions of
         its subject and object inside the sentence (``role`` subj or obj)."""
@@ -686,7 +742,7 @@ class Evimap:
                    s.contested, (s.negated <> list_contains(?, s.predicate)) AS contrary
             FROM statements s JOIN concepts cs ON cs.id = s.subject_id
             JOIN concepts co ON co.id = s.object_id
-            WHERE list_contains(?, cs.type) AND list_contains(?, co.type)
+            WHERE list_contains(?, cs.type) AND list_contains(?, co.type) AND s.n_claims > 0
               AND (?::VARCHAR[] IS NULL OR list_contains(?, s.predicate))
               AND (? OR NOT s.negated)),
         pw AS (SELECT st.subject_id, st.object_id, c.work_id
@@ -775,7 +831,8 @@ class Evimap:
 
     def reindex(self) -> dict[str, Any]:
         """Rebuild discovery's concept index from the stored documents."""
-        return lbd_index.rebuild(self.store, self._index_lexicon).to_json()
+        with self.store.writing():
+            return lbd_index.rebuild(self.store, self._index_lexicon).to_json()
 
     def _index_lexicon(self) -> Lexicon:
         if self._index_lex is None:
@@ -947,4 +1004,6 @@ def _claim_json(r: dict[str, Any]) -> dict[str, Any]:
         "segment": r["segment_idx"], "sentence": r["sentence"], "start": r["start_offset"],
         "end": r["end_offset"], "statement_key": r["statement_key"],
         "extractor": r["extractor"], "rule": r["rule"], "source": _source(r),
+        "curation": {"verdict": r["curation_verdict"], "note": r["curation_note"],
+                     "curated_at": str(r["curated_at"])} if r.get("curation_verdict") else None,
     }

@@ -170,3 +170,213 @@ def bench_scale(settings: Settings, out_dir: Path, n_docs: int = 20000, per_file
                                    "all": full["worker_peak_rss_mb"]},
         "assemble_seconds": full["statements_seconds"],
         "grown_store": grown, "lookups": lookups}
+
+
+# --- bench serve -------------------------------------------------------------------------------
+
+#: The requests of ``bench serve``, as a reader's browsing mixes them: (kind, weight, path
+#: template); ``{key}``, ``{doc}``, ``{concept}`` and ``{offset}`` are drawn from the store.
+SERVE_MIX: tuple[tuple[str, int, str], ...] = (
+    ("map page", 10, "/"),
+    ("stats", 10, "/api/stats"),
+    ("map", 10, "/api/map"),
+    ("statements", 15, "/api/statements?limit=20&offset={offset}"),
+    ("statement", 15, "/api/statements/{key}"),
+    ("statement page", 10, "/statements/{key}"),
+    ("claims", 10, "/api/claims?limit=20&offset={offset}"),
+    ("document", 10, "/api/documents/{doc}"),
+    ("concept", 10, "/api/concepts/{concept}"),
+)
+
+
+def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int = 3000,
+                max_seconds: float = 120.0, think_ms: float = 0.0,
+                log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The server under load (``evimap bench serve``): ``evimap serve`` started on a free
+    loopback port over the store ``db`` (never another machine), then ``clients``
+    concurrent clients, each on its own keep-alive connection, send ``requests`` requests
+    in all (at most ``max_seconds``), drawn from :data:`SERVE_MIX` (statements, documents
+    and concepts of the store; the same draw every run), each client waiting ``think_ms``
+    between its requests (0: at once, the hardest case). Returns latency percentiles (ms)
+    overall and per kind, requests per second, errors, the store's counts and the load of
+    the machine."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+
+    say = log or (lambda _msg: None)
+    if not db.exists():
+        raise InputError(str(db), "no such store (run `evimap ingest` into it first)")
+    port = _free_port()
+    command = [sys.executable, "-m", "evimap.cli", "--db", str(db), "--data-dir",
+               settings.data_dir, "--cache-dir", settings.cache_dir]
+    if settings.mesh_dir:
+        command += ["--mesh-dir", settings.mesh_dir]
+    server = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        say(f"server starting on 127.0.0.1:{port}")
+        counts = _wait_until_up(server, port)
+        paths = _serve_paths(port, requests, counts)
+        say(f"warming up ({len(SERVE_MIX)} kinds of request)")
+        asyncio.run(_load(port, [p for p in {k: p for k, p in paths}.items()], 1, 0.0, 60.0))
+        say(f"{clients} clients, {len(paths)} requests")
+        started = time.perf_counter()
+        results = asyncio.run(_load(port, paths, clients, think_ms / 1000, max_seconds))
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    latencies = sorted(ms for _, ms, ok in results if ok)
+    by_kind: dict[str, list[float]] = {}
+    for kind, ms, ok in results:
+        if ok:
+            by_kind.setdefault(kind, []).append(ms)
+    return {
+        "machine": {**machine_speed(), "cpus": os.cpu_count(),
+                    "load_average": [round(x, 2) for x in os.getloadavg()]},
+        "store": {"path": str(db), **counts},
+        "clients": clients, "think_ms": think_ms, "requests": len(results),
+        "errors": sum(1 for _, _, ok in results if not ok),
+        "seconds": round(seconds, 2),
+        "requests_per_second": round(len(results) / seconds, 1) if seconds else None,
+        "latency_ms": _percentiles(latencies),
+        "by_kind": {k: {"n": len(v), **_percentiles(sorted(v))}
+                    for k, v in sorted(by_kind.items())},
+    }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentiles(ms: Sequence[float]) -> dict[str, float | None]:
+    def at(q: float) -> float | None:
+        return round(ms[min(len(ms) - 1, int(q * len(ms)))], 1) if ms else None
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99),
+            "max": round(ms[-1], 1) if ms else None}
+
+
+def _get_json(port: int, path: str) -> Any:
+    import http.client
+
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        con.request("GET", path)
+        response = con.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise InputError(path, f"the server answered {response.status}")
+        return json.loads(body)
+    finally:
+        con.close()
+
+
+def _wait_until_up(server: Any, port: int, timeout: float = 120.0) -> dict[str, int]:
+    """The store's counts once the server answers; the server's error if it stopped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise InputError("evimap serve", (server.stderr.read() or "").strip()[-500:]
+                             or f"exited with status {server.returncode}")
+        try:
+            return dict(_get_json(port, "/api/stats"))
+        except (OSError, InputError):
+            time.sleep(0.2)
+    raise InputError("evimap serve", f"did not answer within {timeout:.0f}s")
+
+
+def _serve_paths(port: int, n: int, counts: dict[str, int]) -> list[tuple[str, str]]:
+    """``n`` requests (kind, path) drawn from :data:`SERVE_MIX` over the store's own keys."""
+    import random
+
+    keys = [s["key"] for s in _get_json(port, "/api/statements?limit=500")["items"]]
+    docs = [d["id"] for d in _get_json(port, "/api/documents?limit=500")["items"]]
+    concepts = [c["id"] for c in _get_json(port, "/api/concepts?limit=500")["items"]]
+    if not keys or not docs or not concepts:
+        raise InputError("bench serve", "the store holds no statements (ingest first)")
+    rng = random.Random(20240601)
+    kinds = [k for k, w, _ in SERVE_MIX for _ in range(w)]
+    template = {k: t for k, _, t in SERVE_MIX}
+    top = max(1, min(counts.get("statements", 0), counts.get("claims", 0)) - 20)
+    out = []
+    for _ in range(n):
+        kind = rng.choice(kinds)
+        out.append((kind, template[kind].format(
+            key=rng.choice(keys), doc=rng.choice(docs), concept=rng.choice(concepts),
+            offset=rng.randrange(0, top, 20))))
+    return out
+
+
+async def _load(port: int, paths: Sequence[tuple[str, str]], clients: int, think: float,
+                max_seconds: float) -> list[tuple[str, float, bool]]:
+    """Send ``paths`` from ``clients`` concurrent keep-alive connections; (kind, latency in
+    ms, whether it answered 200) for each request sent before ``max_seconds``."""
+    import asyncio
+
+    results: list[tuple[str, float, bool]] = []
+    todo = iter(paths)
+    deadline = time.perf_counter() + max_seconds
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        cookie = ""
+        try:
+            for kind, path in todo:
+                if time.perf_counter() > deadline:
+                    return
+                started = time.perf_counter()
+                try:
+                    status, cookie_set, closed = await _http_get(reader, writer, port, path,
+                                                                 cookie)
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    status, cookie_set, closed = 0, "", True
+                results.append((kind, (time.perf_counter() - started) * 1000, status == 200))
+                cookie = cookie_set or cookie
+                if closed:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                if think:
+                    await asyncio.sleep(think)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return results
+
+
+async def _http_get(reader: Any, writer: Any, port: int, path: str, cookie: str
+                    ) -> tuple[int, str, bool]:
+    """One GET on a keep-alive connection: (status, the session cookie set, whether the
+    server closed the connection)."""
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode())
+    await writer.drain()
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(head[0].split(" ", 2)[1])
+    headers: dict[str, str] = {}
+    cookie_set = ""
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+        if name.strip().lower() == "set-cookie" and value.strip().startswith("evimap_session"):
+            cookie_set = value.strip().split(";", 1)[0]
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status, cookie_set, headers.get("connection", "").lower() == "close"

@@ -25,7 +25,7 @@ from .api import CLAIM_SORTS, STATEMENT_SORTS, Evimap
 from .cluster import RANGE_SIZE, ClusterOptions
 from .cluster import Progress as ClusterProgress
 from .discover.rank import DEFAULT_MEASURE, MEASURES
-from .errors import EvimapError
+from .errors import EvimapError, StoreLocked
 from .pipeline import FileResult, IngestReport
 from .settings import describe, load_settings
 from .vocab import predicates as vocab_predicates
@@ -53,9 +53,12 @@ class Context:
         self.overrides = overrides
 
     @contextmanager
-    def app(self, create: bool = False) -> Iterator[Evimap]:
+    def app(self, create: bool = False, write: bool = False) -> Iterator[Evimap]:
+        """The library over the store. A command that only reads gets the store read-only
+        when another process holds it (a running ``evimap serve``, a notebook); one that
+        writes (``write``, or ``create``) is refused then, with a one-line message."""
         settings = load_settings(**self.overrides)
-        ev = Evimap(settings.db, settings, create=create)
+        ev = _open_store(settings, create, write or create)
         try:
             yield ev
         finally:
@@ -63,6 +66,24 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _open_store(settings: Any, create: bool, write: bool) -> Evimap:
+    try:
+        return Evimap(settings.db, settings, create=create)
+    except StoreLocked as exc:
+        if write:
+            hint = ("while it runs, add files through its Ingest page or POST /api/ingest "
+                    "and curate through its buttons or POST /api/claims/ID/curation, or stop "
+                    "it first" if "evimap serve" in exc.holder else
+                    "close it there, or run this again when it is done")
+            raise EvimapError(f"{exc}: writing needs the store alone; {hint}") from exc
+    try:
+        return Evimap(settings.db, settings, create=False, read_only=True)
+    except StoreLocked as exc:
+        raise EvimapError(f"{exc} and did not let go of it: reading beside it needs it "
+                          "opened shared there (Evimap(db, shared=True) in a notebook), or "
+                          "run this again when it is done") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -549,6 +570,41 @@ def export_cmd(obj: Context, fmt: str, what: str | None, out: str | None, about:
     click.echo(result.summary(), err=out is None)
 
 
+@cli.command("curate", short_help="Mark a claim wrong or right (kept across re-ingests).")
+@click.argument("claim_id")
+@click.option("--wrong", "verdict", flag_value="wrong", help="The claim misreads its "
+              "sentence: leave it out of its statement's belief.")
+@click.option("--right", "verdict", flag_value="right", help="The claim says what its "
+              "sentence says.")
+@click.option("--clear", "verdict", flag_value="clear", help="Forget the verdict.")
+@click.option("--note", metavar="TEXT", default=None, help="Why (kept with the verdict).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def curate_cmd(obj: Context, claim_id: str, verdict: str | None, note: str | None,
+               as_json: bool) -> None:
+    """Record a reader's verdict on the claim CLAIM_ID (its "id" in `evimap claims --json`
+    and the API, or a claim's buttons on the web UI's statement page). Verdicts are kept
+    in the store, keyed by the claim's id, which comes from its content, so they hold
+    across re-ingests; a claim marked wrong is left out of its statement's belief (the
+    statements are rebuilt) and exports carry the verdict in their curation columns.
+    While `evimap serve` runs, use its buttons or POST /api/claims/ID/curation."""
+    if verdict is None:
+        raise click.UsageError("give --wrong, --right or --clear")
+    with obj.app(write=True) as ev:
+        done = ev.curate(claim_id, None if verdict == "clear" else verdict, note)
+    if as_json:
+        _echo_json(done)
+        return
+    given = done["curation"]
+    what = (f"marked {given['verdict']}" + (f" ({given['note']})" if given["note"] else "")
+            if given else "no longer curated")
+    before, after = done["belief_before"], done["belief_after"]
+    belief = (f"{before:.2f} -> {after:.2f}" if before is not None and after is not None
+              else "unchanged")
+    click.echo(f"claim {claim_id} {what}; belief of its statement {done['statement_key']}: "
+               f"{belief}")
+
+
 @cli.command("serve", short_help="Serve the JSON API and the web UI.")
 @click.option("--host", metavar="ADDRESS", default=None, help="Address to bind [env "
               "EVIMAP_HOST; default 127.0.0.1]; any other than loopback needs --token.")
@@ -1020,6 +1076,29 @@ def bench_scale_cmd(obj: Context, out_dir: str, n_docs: int, workers: int,
     settings = load_settings(**obj.overrides)
     _echo_json(bench_scale(settings, Path(out_dir), n_docs=n_docs, grow_to=grow_to,
                            workers=workers, log=lambda m: click.echo(m, err=True)))
+
+
+@bench.command("serve")
+@click.option("--clients", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="Concurrent clients, each on its own keep-alive connection.")
+@click.option("--requests", "n_requests", type=click.IntRange(1, 1_000_000), default=3000,
+              show_default=True, help="Requests in all.")
+@click.option("--max-seconds", type=click.FloatRange(1, 3600), default=120.0,
+              show_default=True, help="Stop sending after this long.")
+@click.option("--think-ms", type=click.FloatRange(0, 60_000), default=0.0, show_default=True,
+              help="Each client's pause between two requests (0: none, the hardest case).")
+@pass_ctx
+def bench_serve_cmd(obj: Context, clients: int, n_requests: int, max_seconds: float,
+                    think_ms: float) -> None:
+    """The server under load: `evimap serve` over the store (--db) on a free loopback port
+    (never another machine), CLIENTS concurrent clients sending a reader's mix of pages and
+    API calls (the map, statements, documents, concepts). Latency p50/p95/p99 (ms), overall
+    and per kind of request, requests per second, errors and the machine's load, as JSON."""
+    from .bench import bench_serve
+    settings = load_settings(**obj.overrides)
+    _echo_json(bench_serve(settings, Path(settings.db), clients=clients, requests=n_requests,
+                           max_seconds=max_seconds, think_ms=think_ms,
+                           log=lambda m: click.echo(m, err=True)))
 
 
 @cli.group("train", short_help="Rebuild the shipped models.")

@@ -44,3 +44,16 @@ class ProcessingError(InputError):
         super().__init__(path, f"the {stage} stage failed on this record "
                                f"({type(cause).__name__}: {detail}); record skipped")
         self.stage = stage
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store (DuckDB: one process writing, or any number reading):
+    ``holder`` names it (``evimap serve (PID 12)``), ``readers_only`` says whether it only
+    reads (then this process may read too)."""
+
+    def __init__(self, path: str, holder: str, readers_only: bool) -> None:
+        how = "for reading" if readers_only else "for writing"
+        super().__init__(f"the store {path} is open {how} in another process ({holder})")
+        self.path = path
+        self.holder = holder
+        self.readers_only = readers_only

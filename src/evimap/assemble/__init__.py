@@ -24,6 +24,11 @@ it in ``supported_by``. Only statements that exist are strengthened; none are in
 Statements whose claims disagree (``treats`` vs ``no_effect``, or a predicate asserted and
 negated, e.g. approved vs not approved) are flagged ``contested``; :func:`rivals` names the
 statements that contest one.
+
+A claim a reader marked wrong (``evimap curate CLAIM --wrong``, the ``curation`` table) is
+left out: its statement's belief, works and claims are those of the other claims, the
+explanation lists it under ``excluded``, and a statement left without claims has belief 0
+and contests nothing.
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ class Statement:
     basis: dict[str, dict[str, Any]] = field(default_factory=dict)  # work id -> its factors
     supported_by: list[str] = field(default_factory=list)   # keys of narrower statements
     support: dict[str, float] = field(default_factory=dict)  # work id -> weight via them
+    excluded: list[str] = field(default_factory=list)  # claims a reader marked wrong
 
     @property
     def best_design(self) -> str:
@@ -94,6 +100,8 @@ class Statement:
                        "support": [{"work_id": w, "weight": v} for w, v in
                                    sorted(self.support.items(), key=lambda kv: -kv[1])],
                        "formula": MODEL}
+        if self.excluded:
+            explanation["excluded"] = sorted(self.excluded)
         return [self.key, self.subject_id, self.predicate, self.object_id, self.negated,
                 len(self.claims), len(self.works), self.best_design, self.belief,
                 self.contested, json.dumps(explanation)]
@@ -116,6 +124,9 @@ def assemble(claims: Iterable[Mapping[str, Any]],
             st = by_key[c["statement_key"]] = Statement(
                 c["statement_key"], c["subject_id"], c["predicate"], c["object_id"],
                 bool(c["negated"]))
+        if c.get("curation") == "wrong":
+            st.excluded.append(c["claim_id"])
+            continue
         st.claims.append(dict(c))
         comment = c["segment_kind"] == "comment"
         kind = segment_source_kind(c["source_kind"], c["segment_kind"])
@@ -183,7 +194,8 @@ def rivals(predicate: str, negated: bool) -> list[tuple[str, bool]]:
 def _flag_contested(statements: Iterable[Statement]) -> None:
     index: dict[tuple[str, str, str, bool], list[Statement]] = defaultdict(list)
     for st in statements:
-        index[(st.subject_id, st.predicate, st.object_id, st.negated)].append(st)
+        if st.claims:       # a statement whose claims were all marked wrong contests nothing
+            index[(st.subject_id, st.predicate, st.object_id, st.negated)].append(st)
     for (s, p, o, neg), group in list(index.items()):
         if any(index.get((s, rp, o, rneg)) for rp, rneg in rivals(p, neg)):
             for st in group:
@@ -207,9 +219,10 @@ SELECT c.statement_key, c.subject_id, c.predicate, c.object_id, c.negated, c.hed
        c.hypothetical, c.work_id, c.segment_kind, c.id AS claim_id,
        CASE WHEN e.design = 'unspecified' AND c.segment_kind <> 'comment'
             THEN coalesce(w.design, e.design) ELSE e.design END AS design,
-       e.n, e.asserted_by, d.credibility, d.source_kind
+       e.n, e.asserted_by, d.credibility, d.source_kind, cu.verdict AS curation
 FROM claims c JOIN evidence e ON e.claim_id = c.id JOIN documents d ON d.id = c.doc_id
 LEFT JOIN work_design w ON w.work_id = c.work_id
+LEFT JOIN curation cu ON cu.claim_id = c.id
 """
 
 

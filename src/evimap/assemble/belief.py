@@ -234,6 +234,8 @@ def describe(belief: float, explanation: Mapping[str, Any] | None,
                "agreement between studies raises the belief. It measures how well the sources "
                "stored here support the claim, not the chance that a treatment will work for "
                "a given person.")
+    if expl.get("excluded"):
+        out.append(f"{len(expl['excluded'])} claim(s) a reader marked wrong are left out.")
     if contested:
         out.append("Other statements contradict it: compare them side by side.")
     return " ".join(out)

@@ -36,13 +36,15 @@ SELECT c.id, c.statement_key, c.subject_id, cs.name AS subject_name, cs.type AS 
        CASE WHEN c.segment_kind = 'comment' THEN '{_COMMENT_KIND}' ELSE d.source_kind END
            AS source_kind,
        d.credibility, c.segment_kind, c.sentence, c.start_offset AS "start",
-       c.end_offset AS "end", e.extractor, e.rule, x.pmid, x.doi, x.pmcid, x.url
+       c.end_offset AS "end", e.extractor, e.rule, x.pmid, x.doi, x.pmcid, x.url,
+       cu.verdict AS curation, cu.note AS curation_note
 FROM claims c
 JOIN evidence e ON e.claim_id = c.id
 JOIN documents d ON d.id = c.doc_id
 JOIN concepts cs ON cs.id = c.subject_id
 JOIN concepts co ON co.id = c.object_id
-LEFT JOIN {SOURCES} x ON x.doc_id = c.doc_id"""
+LEFT JOIN {SOURCES} x ON x.doc_id = c.doc_id
+LEFT JOIN curation cu ON cu.claim_id = c.id"""
 
 _STATEMENTS = f"""
 WITH src AS (

@@ -10,16 +10,20 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
 
-from .app import EvimapDep
+from ..store.curation import MAX_NOTE
+from .app import CSRF_HEADER, EvimapDep, StateDep, WriterDep
 from .uploads import ingest_uploads
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+#: The largest offset a store query takes (DuckDB's BIGINT): beyond it, 422.
+MAX_OFFSET = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 #: Documents, works, statements and claims are keyed by hex content hashes.
 HashId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{1,64}$")]
 #: Concepts by MeSH descriptor (or supplementary) ID.
@@ -28,8 +32,15 @@ Term = Annotated[str | None, Query(description="A concept: name, synonym or MeSH
 
 
 @router.get("/stats", summary="How many works, documents, claims, ... the store holds")
-def stats(ev: EvimapDep) -> dict[str, int]:
-    return ev.store.counts()
+def stats(ev: EvimapDep, state: StateDep) -> dict[str, int]:
+    return state.cached("counts", ev.store.counts)
+
+
+@router.get("/csrf", summary="This session's CSRF token, for requests that change the store")
+def csrf(request: Request) -> dict[str, str]:
+    """The token to send as the ``X-CSRF-Token`` header with ``POST /api/ingest`` and the
+    curation requests, with the session cookie this response sets (or the one sent)."""
+    return {"csrf_token": request.state.csrf_token, "header": CSRF_HEADER}
 
 
 @router.get("/documents", summary="Documents (sources), searchable")
@@ -144,7 +155,7 @@ def evidence(ev: EvimapDep, intervention: Annotated[str, Query(min_length=1)],
 
 
 @router.get("/map", summary="The evidence map: interventions x conditions")
-def evidence_map(ev: EvimapDep,
+def evidence_map(ev: EvimapDep, state: StateDep,
                  view: Annotated[Literal["benefit", "harm", "mechanism", "all"], Query(
                      description="benefit (default): treats, prevents, approved for, with "
                                  "no effect as contrary evidence; harm: adverse effects, "
@@ -160,7 +171,9 @@ def evidence_map(ev: EvimapDep,
     statement. Columns are the view's (conditions, or mechanisms) unless ``object_type``
     (repeatable) says otherwise; the view's statements about other objects (drug classes)
     are in ``elsewhere``."""
-    return ev.evidence_map(object_type or None, predicate, rows, cols, view=view)
+    types = tuple(object_type or ())
+    return state.cached(("map", types, predicate, rows, cols, view), lambda: ev.evidence_map(
+        list(types) or None, predicate, rows, cols, view=view))
 
 
 Branches = Annotated[list[str] | None, Query(
@@ -205,13 +218,39 @@ def _split(values: list[str] | None) -> list[str] | None:
     return out or None
 
 
+@router.get("/claims/{claim_id}", summary="One claim with its evidence and curation")
+def claim(ev: EvimapDep, claim_id: HashId) -> dict[str, Any]:
+    return ev.claim(claim_id)
+
+
+class CurationIn(BaseModel):
+    """A reader's verdict on a claim."""
+
+    verdict: Literal["wrong", "right"]
+    note: str | None = Field(default=None, max_length=MAX_NOTE)
+
+
+@router.post("/claims/{claim_id}/curation", summary="Mark a claim wrong or right")
+def curate(ev: WriterDep, claim_id: HashId, body: CurationIn) -> dict[str, Any]:
+    """As ``evimap curate``: kept across re-ingests; a claim marked wrong is left out of its
+    statement's belief (answered before and after). Needs the session's CSRF token
+    (``X-CSRF-Token``, from ``GET /api/csrf``) and, on a server with a token, the token."""
+    return ev.curate(claim_id, body.verdict, body.note)
+
+
+@router.delete("/claims/{claim_id}/curation", summary="Forget the verdict on a claim")
+def uncurate(ev: WriterDep, claim_id: HashId) -> dict[str, Any]:
+    return ev.curate(claim_id, None)
+
+
 @router.post("/ingest", summary="Ingest uploaded files")
-def ingest(ev: EvimapDep, files: Annotated[list[UploadFile], File(
+def ingest(ev: WriterDep, files: Annotated[list[UploadFile], File(
         description="One or more files (text, HTML, PubMed XML, JATS, PubTator, JSONL, "
                     ".gz)")]) -> dict[str, Any]:
-    """Each file is read, cleaned and mined as ``evimap ingest`` does; a bad file is
-    reported in its ``errors`` and the rest go on. The request body is limited to
-    ``max_upload_mb`` (413 beyond)."""
+    """Each file is read, cleaned and mined as ``evimap ingest`` does, and stored under the
+    name it was uploaded with; a bad file is reported in its ``errors`` and the rest go
+    on. The request body is limited to ``max_upload_mb`` (413 beyond). Needs the session's
+    CSRF token (``X-CSRF-Token``, from ``GET /api/csrf``)."""
     return ingest_uploads(ev, files)
 
 

@@ -41,7 +41,9 @@ def _env() -> Environment:
 
 
 def render(name: str, request: Request, **context: Any) -> str:
-    return _env().get_template(name).render(request=request, **context)
+    """A page; its forms get the session's CSRF token as ``csrf_token`` (see app.Guard)."""
+    token = request.scope.get("state", {}).get("csrf_token", "")
+    return _env().get_template(name).render(request=request, csrf_token=token, **context)
 
 
 def pager(request: Request, page: Page, param: str = "offset") -> dict[str, Any]:

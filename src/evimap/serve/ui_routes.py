@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from .. import vocab
@@ -19,8 +19,9 @@ from ..api import MAP_VIEWS, Evimap
 from ..assemble import DESIGN_WEIGHT
 from ..discover.rank import DEFAULT_MEASURE, MEASURES
 from ..errors import EvimapError
-from .api_routes import ConceptId, HashId, Offset
-from .app import EvimapDep
+from ..store.curation import MAX_NOTE
+from .api_routes import MAX_OFFSET, ConceptId, HashId, Offset
+from .app import EvimapDep, StateDep, WriterDep
 from .markup import Span, mark, mention_spans, segment_with_sentence
 from .render import pager, render
 from .svg import evidence_map, map_legend, neighbour_graph
@@ -49,23 +50,27 @@ def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, ev: EvimapDep, view: str = "benefit",
+def home(request: Request, ev: EvimapDep, state: StateDep, view: str = "benefit",
          colour: str = "belief", predicate: Text = None) -> HTMLResponse:
     """The evidence map, one view per reader's question (benefit by default, harm,
     mechanism): a switch, a key to sizes and colours, bubbles that open the pair's
-    statements and contradictions."""
+    statements and contradictions. Computed once per view until the store changes."""
     view = view if view in MAP_VIEWS else "benefit"
     colour = colour if colour in ("belief", "design") else "belief"
     predicates = sorted(MAP_VIEWS[view][1] or PREDICATES)
     predicate = predicate if predicate in predicates else None
-    data = ev.evidence_map(predicate=predicate, view=view)
-    most = max((c["n_works"] for c in data["cells"]), default=1)
-    return _page(request, "map.html", counts=ev.store.counts(),
-                 svg=evidence_map(data, colour), n_rows=len(data["rows"]),
-                 n_cols=len(data["cols"]), view=view, views=VIEW_WORDS, colour=colour,
-                 predicate=predicate or "", predicates=predicates,
-                 legend=map_legend(most, colour), elsewhere=data["elsewhere"],
-                 top=ev.list_statements(limit=10, predicates=data["predicates"]).items)
+
+    def compute() -> dict[str, Any]:
+        data = ev.evidence_map(predicate=predicate, view=view)
+        most = max((c["n_works"] for c in data["cells"]), default=1)
+        return dict(counts=ev.store.counts(), svg=evidence_map(data, colour),
+                    n_rows=len(data["rows"]), n_cols=len(data["cols"]),
+                    legend=map_legend(most, colour), elsewhere=data["elsewhere"],
+                    top=ev.list_statements(limit=10, predicates=data["predicates"]).items)
+
+    shown = state.cached(("home", view, colour, predicate), compute)
+    return _page(request, "map.html", view=view, views=VIEW_WORDS, colour=colour,
+                 predicate=predicate or "", predicates=predicates, **shown)
 
 
 @router.get("/statements", response_class=HTMLResponse)
@@ -98,10 +103,24 @@ def statement(request: Request, ev: EvimapDep, key: HashId,
                               limit=20)
     rivals = {r["key"] for r in st["contradictions"]}
     quote = ev.top_quotes([key]).get(key) if rivals else None
+    shown = {c["id"] for c in claims}
+    wrong = [c for c in ev.claims_by_id((st["explanation"] or {}).get("excluded") or [])
+             if c["id"] not in shown]
     return _page(request, "statement.html", st=st, page=page, pager=pager(request, page),
                  quote=quote, others=[s for s in pair.items if s["key"] != key
-                                      and s["key"] not in rivals],
+                                      and s["key"] not in rivals], wrong=wrong,
                  explanation=json.dumps(st["explanation"], indent=2, ensure_ascii=False))
+
+
+@router.post("/claims/{claim_id}/curation", response_class=RedirectResponse)
+def curate(ev: WriterDep, claim_id: HashId,
+           verdict: Annotated[str, Form(pattern="^(wrong|right|clear)$")],
+           note: Annotated[str, Form(max_length=MAX_NOTE)] = "") -> RedirectResponse:
+    """A curation button of the statement page: the claim marked wrong or right (or its
+    verdict forgotten), then back to the claim on its statement's page."""
+    done = ev.curate(claim_id, None if verdict == "clear" else verdict, note or None)
+    return RedirectResponse(f"/statements/{done['statement_key']}#claim-{claim_id}",
+                            status_code=303)
 
 
 @router.get("/documents", response_class=HTMLResponse)
@@ -117,7 +136,8 @@ def documents(request: Request, ev: EvimapDep, q: Text = None, source_kind: Text
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
 def document(request: Request, ev: EvimapDep, doc_id: HashId,
              claim: Annotated[str | None, Query(pattern=r"^[0-9a-f]{1,64}$")] = None,
-             offset: Annotated[int | None, Query(ge=0)] = None) -> HTMLResponse:
+             offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None
+             ) -> HTMLResponse:
     """The page as ingested, segment by segment: kept content, dropped boilerplate with
     its reason, reader comments with author and date; entities linked to their concepts;
     with ``claim``, that claim's sentence highlighted."""
@@ -192,10 +212,11 @@ def ingest_form(request: Request, ev: EvimapDep) -> HTMLResponse:
 
 
 @router.post("/ingest", response_class=HTMLResponse)
-def ingest(request: Request, ev: EvimapDep,
+def ingest(request: Request, ev: WriterDep,
            files: Annotated[list[UploadFile], File()]) -> HTMLResponse:
     return _page(request, "ingest.html", result=ingest_uploads(ev, files),
                  max_mb=request.app.state.evimap.settings.max_upload_mb)
+
 
 @router.get("/discover", response_class=HTMLResponse)
 def discover(request: Request, ev: EvimapDep, source: Text = None, target: Text = None,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,11 +26,12 @@ from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
 from . import works
 from .absent import remember_absent
+from .access import connect
 from .sql import in_list, json_list, listed
 
 remember_absent()
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: A step of an upgrade: an SQL statement, or a function of the store for what SQL cannot do.
 MigrationStep = str | Callable[["Store"], None]
 #: Older schema versions this evimap upgrades in place: version -> the steps that take a store
@@ -57,7 +59,13 @@ MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
         "FROM index_terms a JOIN index_terms b ON b.doc_id = a.doc_id AND a.concept_id < "
         "b.concept_id JOIN index_documents i ON i.doc_id = a.doc_id JOIN documents d ON "
         "d.id = a.doc_id GROUP BY a.concept_id, b.concept_id, i.year"),
+    # version 6: curation (a reader's verdict on a claim; see schema.sql)
+    5: ("CREATE TABLE IF NOT EXISTS curation (claim_id VARCHAR PRIMARY KEY, verdict VARCHAR "
+        "NOT NULL, note VARCHAR, curated_at TIMESTAMP NOT NULL)",),
 }
+#: Seconds a read-only opening waits while another process writes the store (a server's
+#: upload), and a shared store's write waits while other processes read it.
+LOCK_WAIT = 10.0
 
 
 def _schema_sql() -> str:
@@ -74,17 +82,125 @@ class FileState:
 
 
 class Store:
-    """A DuckDB evidence store. Use :func:`open_store` to get one."""
+    """A DuckDB evidence store. Use :func:`open_store` to get one.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
-        self.con = con
+    ``read_only``: opened for reading, beside other processes that read it. ``shared``:
+    read-only too, except inside :meth:`writing`, which holds the store for writing for its
+    block, so other processes (the CLI, a notebook) may read the store between writes.
+    After :meth:`use_cursors`, each thread queries through a cursor of its own (a DuckDB
+    connection is not safe across threads; its cursors run side by side). ``generation``
+    counts the writes made through this object: what was computed from the store stays
+    valid while it is unchanged."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, *, read_only: bool = False,
+                 shared: bool = False) -> None:
+        self._con: duckdb.DuckDBPyConnection | None = con
         self.path = path
+        self.read_only = read_only or shared
+        self.shared = shared
+        self.generation = 0
         self._types: dict[str, list[str]] = {}
+        self._pooled = False
+        self._epoch = 0
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursor_lock = threading.Lock()
+        self._closed = False
+        self._writing = 0
+        self._threads: int | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection this thread uses (its own cursor after :meth:`use_cursors`)."""
+        if self._con is None:
+            if self._closed:
+                raise StoreError(f"the store {self.path} was closed")
+            self._connect(read_only=self.read_only)
+        assert self._con is not None
+        if not self._pooled:
+            return self._con
+        local = self._local
+        if getattr(local, "epoch", -1) != self._epoch:
+            cursor = self._con.cursor()
+            with self._cursor_lock:
+                self._cursors.append(cursor)
+            local.cursor, local.epoch = cursor, self._epoch
+        return local.cursor
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only
+
+    def use_cursors(self, threads: int | None = None) -> None:
+        """From now on each thread queries through its own cursor (a server's requests);
+        ``threads``: DuckDB's threads per query (1 when many queries run side by side: a
+        small query costs more to spread over threads than to run)."""
+        self._pooled = True
+        self._threads = threads
+        if threads is not None and self._con is not None:
+            self._con.execute(f"SET threads = {int(threads)}")
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
-        self.con.close()
+        self._closed = True
+        self._close_connections()
+
+    def _close_connections(self) -> None:
+        with self._cursor_lock:
+            cursors, self._cursors = self._cursors, []
+            self._epoch += 1
+        for cursor in cursors:
+            cursor.close()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _connect(self, *, read_only: bool, wait: float = LOCK_WAIT) -> None:
+        self._con = connect(Path(self.path), read_only=read_only, wait=wait)
+        self._types.clear()
+        self.generation += 1        # another process may have written it meanwhile
+        if self._threads is not None:
+            self._con.execute(f"SET threads = {int(self._threads)}")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store for writing inside the block. A shared store is reopened for
+        writing (waiting up to ``LOCK_WAIT`` seconds while other processes read it) and for
+        reading again after; the caller makes sure no other thread uses it meanwhile. A
+        store opened read-only cannot be written (:class:`StoreError`). Blocks nest."""
+        if self._writing:
+            yield
+            return
+        if not self.shared:
+            if self.read_only:
+                raise StoreError(f"the store {self.path} is open read-only here (another "
+                                 "process holds it); writing needs it alone")
+            self._writing += 1
+            try:
+                yield
+            finally:
+                self._writing -= 1
+                self.generation += 1
+            return
+        self._close_connections()
+        try:
+            self._connect(read_only=False)
+        except BaseException:
+            self._connect(read_only=True)
+            raise
+        self.read_only = False
+        self._writing += 1
+        try:
+            yield
+        finally:
+            self._writing -= 1
+            self.read_only = True
+            self.generation += 1
+            self._close_connections()
+            # another process may take it meanwhile: then reopened on the next query
+            with suppress(StoreError):
+                self._connect(read_only=True, wait=1.0)
 
     def __enter__(self) -> Store:
         return self
@@ -101,6 +217,7 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+        self.generation += 1
 
     @contextmanager
     def single_threaded(self) -> Iterator[None]:
@@ -388,16 +505,22 @@ def _title(pd: ProcessedDocument) -> str | None:
     return pd.raw.title
 
 
-def open_store(path: str | Path, *, create: bool = True) -> Store:
-    """Open (or create) the store at ``path``; checks the schema version."""
+def open_store(path: str | Path, *, create: bool = True, read_only: bool = False,
+               shared: bool = False) -> Store:
+    """Open (or create) the store at ``path``; checks the schema version. ``read_only``:
+    for reading beside other processes that read it (waits up to ``LOCK_WAIT`` seconds
+    while one writes it); ``shared``: read-only between writes (see :class:`Store`). A
+    store held by another process raises :class:`~evimap.errors.StoreLocked`."""
     p = Path(path)
     if not create and not p.exists():
         raise StoreError(f"no evimap store at {p}; run `evimap ingest PATH` first "
                          "or pass --db FILE")
     if p.parent and not p.parent.exists():
         raise StoreError(f"folder for the store does not exist: {p.parent}")
+    if read_only or shared:
+        return _open_reading(p, create, shared)
     try:
-        con = duckdb.connect(str(p))
+        con = connect(p, read_only=False)
     except duckdb.IOException as exc:
         raise StoreError(f"cannot open store {p}: {str(exc).splitlines()[0]}") from exc
     except duckdb.Error as exc:
@@ -425,6 +548,33 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
             raise StoreError(f"{p} is a DuckDB file but not an evimap store")
         _create_schema(store)
     return store
+
+
+def _open_reading(p: Path, create: bool, shared: bool) -> Store:
+    """A store opened read-only (``shared``: between writes). A store that does not exist
+    yet or needs an upgrade is first opened for writing, alone, to make or upgrade it."""
+    if not p.exists() or _stored_version(p) != str(SCHEMA_VERSION):
+        open_store(p, create=create).close()
+    try:
+        con = connect(p, read_only=True, wait=LOCK_WAIT)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open store {p}: {str(exc).splitlines()[0]}") from exc
+    return Store(con, str(p), read_only=True, shared=shared)
+
+
+def _stored_version(p: Path) -> str | None:
+    """The schema version of the store at ``p`` (read-only; None when it has none)."""
+    try:
+        con = connect(p, read_only=True, wait=LOCK_WAIT)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open store {p}: {str(exc).splitlines()[0]}") from exc
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return str(row[0]) if row else None
 
 
 def _create_schema(store: Store, fresh: bool = False) -> None:

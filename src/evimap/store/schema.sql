@@ -1,4 +1,4 @@
--- evimap store schema, version 5. One DuckDB file; see docs/schema.md for every column.
+-- evimap store schema, version 6. One DuckDB file; see docs/schema.md for every column.
 -- Offsets (start_offset, end_offset) are character offsets into documents.text.
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -172,6 +172,16 @@ CREATE TABLE IF NOT EXISTS statements (
     belief       DOUBLE NOT NULL,
     contested    BOOLEAN NOT NULL,
     explanation  JSON
+);
+
+-- A reader's verdict on a claim (evimap curate, the API, the UI), keyed by the claim's id,
+-- which is derived from its content, so it outlives a re-ingest. A claim marked wrong is
+-- left out of its statement's belief.
+CREATE TABLE IF NOT EXISTS curation (
+    claim_id   VARCHAR PRIMARY KEY,
+    verdict    VARCHAR NOT NULL,          -- wrong | right
+    note       VARCHAR,
+    curated_at TIMESTAMP NOT NULL
 );
 
 -- Discovery's concept index (derived, see docs/schema.md): the concepts each document is
