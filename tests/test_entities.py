@@ -97,7 +97,10 @@ def test_cache_key_follows_the_sources(settings: Settings, tmp_path: Path) -> No
     before = lexicon_path(copied)
     trees = mesh_dir / "mesh_trees.tsv.gz"
     os.utime(trees, ns=(trees.stat().st_atime_ns, trees.stat().st_mtime_ns + 10**9))
-    assert lexicon_path(copied) != before
+    assert lexicon_path(copied) == before           # keyed by content, not by times
+    pharm = mesh_dir / "mesh_pharmacological_actions.tsv"
+    pharm.write_bytes(pharm.read_bytes() + b"\n")
+    assert lexicon_path(copied) != before           # new content: a new build
 
 
 @pytest.mark.parametrize(("name", "ui", "type_"), [
