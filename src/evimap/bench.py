@@ -213,25 +213,28 @@ def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int 
                settings.data_dir, "--cache-dir", settings.cache_dir]
     if settings.mesh_dir:
         command += ["--mesh-dir", settings.mesh_dir]
-    server = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        say(f"server starting on 127.0.0.1:{port}")
-        counts = _wait_until_up(server, port)
-        paths = _serve_paths(port, requests, counts)
-        say(f"warming up ({len(SERVE_MIX)} kinds of request)")
-        asyncio.run(_load(port, [p for p in {k: p for k, p in paths}.items()], 1, 0.0, 60.0))
-        say(f"{clients} clients, {len(paths)} requests")
-        started = time.perf_counter()
-        results = asyncio.run(_load(port, paths, clients, think_ms / 1000, max_seconds))
-        seconds = time.perf_counter() - started
-    finally:
-        server.terminate()
+    # the server's log goes to a file: a pipe nobody reads would stall it once full
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log_file:
+        server = subprocess.Popen(
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=log_file, text=True)
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            say(f"server starting on 127.0.0.1:{port}")
+            counts = _wait_until_up(server, port, log_file)
+            paths = _serve_paths(port, requests, counts)
+            say(f"warming up ({len(SERVE_MIX)} kinds of request)")
+            asyncio.run(_load(port, list(dict(paths).items()), 1, 0.0, 60.0))
+            say(f"{clients} clients, {len(paths)} requests")
+            started = time.perf_counter()
+            results = asyncio.run(_load(port, paths, clients, think_ms / 1000, max_seconds))
+            seconds = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     latencies = sorted(ms for _, ms, ok in results if ok)
     by_kind: dict[str, list[float]] = {}
     for kind, ms, ok in results:
@@ -282,12 +285,14 @@ def _get_json(port: int, path: str) -> Any:
         con.close()
 
 
-def _wait_until_up(server: Any, port: int, timeout: float = 120.0) -> dict[str, int]:
+def _wait_until_up(server: Any, port: int, log: Any, timeout: float = 120.0
+                   ) -> dict[str, int]:
     """The store's counts once the server answers; the server's error if it stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise InputError("evimap serve", (server.stderr.read() or "").strip()[-500:]
+            log.seek(0)
+            raise InputError("evimap serve", log.read().strip()[-500:]
                              or f"exited with status {server.returncode}")
         try:
             return dict(_get_json(port, "/api/stats"))
