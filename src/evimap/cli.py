@@ -350,23 +350,32 @@ def statements_cmd(obj: Context, about: str | None, min_belief: float | None, so
 @cli.command("evidence", short_help="Evidence for an intervention (and condition).")
 @click.argument("intervention")
 @click.argument("condition", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Most pieces of evidence shown (0: every one).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Pieces to skip.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the page's claims).")
 @pass_ctx
-def evidence_cmd(obj: Context, intervention: str, condition: str | None, as_json: bool) -> None:
+def evidence_cmd(obj: Context, intervention: str, condition: str | None, limit: int,
+                 offset: int, as_json: bool) -> None:
     """The evidence for INTERVENTION (optionally for CONDITION): studies, designs, sizes,
-    outcomes and quotes. "migraine ketamine" is read as ketamine for migraine, and one
-    quoted "ketamine migraine" as the two terms."""
+    outcomes and quotes, a page at a time (--limit, --offset; how many there are in all is
+    printed last). "migraine ketamine" is read as ketamine for migraine, and one quoted
+    "ketamine migraine" as the two terms."""
     with obj.app() as ev:
         intervention, condition, note = ev.interpret(intervention, condition)
         if note:
             click.echo(f"({note})", err=True)
-        rows = ev.evidence(intervention, condition)
+        rows = ev.evidence(intervention, condition, limit=limit or None, offset=offset)
+    paged = len(rows) < rows.total
     if as_json:
-        _echo_json(rows)
-        return
-    for c in rows:
-        _echo_claim(c, f", asserted by {c['asserted_by']}")
-    click.echo(f"{len(rows)} piece(s) of evidence", err=True)
+        _echo_json(list(rows))
+    else:
+        for c in rows:
+            _echo_claim(c, f", asserted by {c['asserted_by']}")
+    if paged or not as_json:
+        shown = f"{offset + 1}-{offset + len(rows)} of " if paged and rows else ""
+        more = " (--limit 0 for every one)" if paged else ""
+        click.echo(f"{shown}{rows.total} piece(s) of evidence{more}", err=True)
 
 
 @cli.command("search", short_help="What the store holds about a term or two.")

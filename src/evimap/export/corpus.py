@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import __version__, identifiers
 from ..store import Store
+from ..store.sql import in_list, json_list
 from .query import where_clause
 from .text import one_line, type_label, xml_safe
 
@@ -125,16 +126,16 @@ def _batch(store: Store, ids: list[str]) -> list[CorpusDocument]:
         r["source_kind"], r["credibility"], json.loads(r["metadata"]) if r["metadata"] else {})
         for r in store.rows(
             "SELECT id, work_id, path, format, title, text, source_kind, credibility, metadata"
-            " FROM documents WHERE list_contains(?, id)", [ids])}
+            f" FROM documents WHERE {in_list('id')}", [json_list(ids)])}
     for r in store.rows("SELECT doc_id, start_offset, kind FROM segments"
-                        " WHERE list_contains(?, doc_id) ORDER BY doc_id, start_offset, idx",
-                        [ids]):
+                        f" WHERE {in_list('doc_id')} ORDER BY doc_id, start_offset, idx",
+                        [json_list(ids)]):
         docs[r["doc_id"]].segments.append((r["start_offset"], r["kind"]))
     for r in store.rows(
             "SELECT m.doc_id, m.idx, m.start_offset, m.end_offset, m.concept_id,"
             " c.name, m.type, m.negated, m.hedged, m.hypothetical FROM mentions m"
-            " JOIN concepts c ON c.id = m.concept_id WHERE list_contains(?, m.doc_id)"
-            " ORDER BY m.doc_id, m.start_offset, m.end_offset, m.idx", [ids]):
+            f" JOIN concepts c ON c.id = m.concept_id WHERE {in_list('m.doc_id')}"
+            " ORDER BY m.doc_id, m.start_offset, m.end_offset, m.idx", [json_list(ids)]):
         docs[r["doc_id"]].mentions.append(Mention(
             r["idx"], r["start_offset"], r["end_offset"], r["concept_id"], r["name"],
             r["type"], bool(r["negated"]), bool(r["hedged"]), bool(r["hypothetical"])))
@@ -143,10 +144,10 @@ def _batch(store: Store, ids: list[str]) -> list[CorpusDocument]:
             " min(statement_key) AS statement_key, count(*) AS n,"
             " list(start_offset ORDER BY start_offset, end_offset) AS starts,"
             " list(end_offset ORDER BY start_offset, end_offset) AS ends"
-            " FROM claims WHERE list_contains(?, doc_id)"
+            f" FROM claims WHERE {in_list('doc_id')}"
             " GROUP BY doc_id, predicate, negated, subject_id, object_id"
             " ORDER BY doc_id, min(start_offset), predicate, subject_id, object_id, negated",
-            [ids]):
+            [json_list(ids)]):
         docs[r["doc_id"]].relations.append(Relation(
             r["predicate"], bool(r["negated"]), r["subject_id"], r["object_id"],
             r["statement_key"], int(r["n"]),

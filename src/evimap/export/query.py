@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .. import identifiers
 from ..sources import segment_source_kind
 from ..store import Store
-from ..store.sql import json_list
+from ..store.sql import in_list, json_list
 
 if TYPE_CHECKING:
     from . import Selection
@@ -113,11 +113,11 @@ def where_clause(what: str, selection: Selection) -> tuple[list[str], list[Any]]
         p = "c" if what == "claims" else "s"
         for column, ids in (("subject_id", sel.subject), ("object_id", sel.object)):
             if ids:
-                where.append(f"list_contains(?, {p}.{column})")
-                params.append(list(ids))
+                where.append(in_list(f"{p}.{column}"))
+                params.append(json_list(ids))
         if sel.about:
-            where.append(f"(list_contains(?, {p}.subject_id) OR list_contains(?, {p}.object_id))")
-            params += [list(sel.about), list(sel.about)]
+            where.append(f"({in_list(f'{p}.subject_id')} OR {in_list(f'{p}.object_id')})")
+            params += [json_list(sel.about), json_list(sel.about)]
         if sel.predicate:
             where.append(f"{p}.predicate = ?")
             params.append(sel.predicate)
@@ -128,11 +128,11 @@ def where_clause(what: str, selection: Selection) -> tuple[list[str], list[Any]]
             where.append("s.belief >= ?")
             params.append(sel.min_belief)
     elif sel.about and what == "documents":
-        where.append("d.id IN (SELECT doc_id FROM mentions WHERE list_contains(?, concept_id))")
-        params.append(list(sel.about))
+        where.append(f"d.id IN (SELECT doc_id FROM mentions WHERE {in_list('concept_id')})")
+        params.append(json_list(sel.about))
     elif sel.about and what == "mentions":
-        where.append("list_contains(?, m.concept_id)")
-        params.append(list(sel.about))
+        where.append(in_list("m.concept_id"))
+        params.append(json_list(sel.about))
     return where, params
 
 

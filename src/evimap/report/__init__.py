@@ -19,6 +19,7 @@ from ..api import CONTRARY_PREDICATES, group_by_work
 from ..api import MAP_VIEWS as API_VIEWS
 from ..assemble import belief
 from ..errors import EvimapError
+from ..store.sql import in_list, json_list
 
 if TYPE_CHECKING:
     from ..api import Evimap
@@ -58,7 +59,7 @@ def build_context(ev: Evimap, about: str | None = None) -> dict[str, Any]:
     mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     doc_ids = sorted({c["doc_id"] for st in statements for c in st["evidence"]})
     for m in store.rows("SELECT doc_id, start_offset, end_offset, concept_id FROM mentions"
-                        " WHERE list_contains(?, doc_id)", [doc_ids]):
+                        f" WHERE {in_list('doc_id')}", [json_list(doc_ids)]):
         mentions[m["doc_id"]].append(m)
     for st in statements:
         for c in st["evidence"]:
@@ -149,11 +150,11 @@ def _works_and_rivals(ev: Evimap, statements: list[dict[str, Any]]) -> None:
     work_ids = sorted({c["work_id"] for st in statements for c in st["evidence"]})
     designs: dict[str, list[str | None]] = defaultdict(list)
     titles: dict[str, str | None] = {}
-    for r in ev.store.rows("SELECT work_id, design FROM documents WHERE "
-                           "list_contains(?, work_id)", [work_ids]):
+    for r in ev.store.rows(f"SELECT work_id, design FROM documents WHERE {in_list('work_id')}",
+                           [json_list(work_ids)]):
         designs[r["work_id"]].append(r["design"])
-    for r in ev.store.rows("SELECT id, title FROM works WHERE list_contains(?, id)",
-                           [work_ids]):
+    for r in ev.store.rows(f"SELECT id, title FROM works WHERE {in_list('id')}",
+                           [json_list(work_ids)]):
         titles[r["id"]] = r["title"]
     index = {(st["subject"]["id"], st["predicate"], st["object"]["id"], bool(st["negated"])): st
              for st in statements}

@@ -24,14 +24,14 @@ import duckdb
 from .. import dedup
 from ..errors import StoreError
 from ..model import ProcessedDocument, stable_id
-from . import works
+from . import lookup, works
 from .absent import remember_absent
 from .access import connect
 from .sql import in_list, json_list, listed
 
 remember_absent()
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: A step of an upgrade: an SQL statement, or a function of the store for what SQL cannot do.
 MigrationStep = str | Callable[["Store"], None]
 #: Older schema versions this evimap upgrades in place: version -> the steps that take a store
@@ -62,6 +62,8 @@ MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
     # version 6: curation (a reader's verdict on a claim; see schema.sql)
     5: ("CREATE TABLE IF NOT EXISTS curation (claim_id VARCHAR PRIMARY KEY, verdict VARCHAR "
         "NOT NULL, note VARCHAR, curated_at TIMESTAMP NOT NULL)",),
+    # version 7: the claims' lookup table (evimap.store.lookup), filled from the claims
+    6: (lookup.CREATE_SQL, lookup.refresh),
 }
 #: Seconds a read-only opening waits while another process writes the store (a server's
 #: upload), and a shared store's write waits while other processes read it.

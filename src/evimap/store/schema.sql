@@ -1,4 +1,4 @@
--- evimap store schema, version 6. One DuckDB file; see docs/schema.md for every column.
+-- evimap store schema, version 7. One DuckDB file; see docs/schema.md for every column.
 -- Offsets (start_offset, end_offset) are character offsets into documents.text.
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -172,6 +172,23 @@ CREATE TABLE IF NOT EXISTS statements (
     belief       DOUBLE NOT NULL,
     contested    BOOLEAN NOT NULL,
     explanation  JSON
+);
+
+-- What a claim listing shows, one row per claim (claims + evidence + the document's path,
+-- source kind, credibility and identifiers + the concepts' names and types + the work's
+-- title), sorted by subject_id, object_id, statement_key, id so lookups by subject, pair or
+-- statement read a few vectors. Derived: rebuilt by the assemble stage after statements.
+CREATE TABLE IF NOT EXISTS claim_lookup (
+    id VARCHAR NOT NULL, statement_key VARCHAR NOT NULL, doc_id VARCHAR NOT NULL,
+    work_id VARCHAR NOT NULL, path VARCHAR, source_kind VARCHAR, credibility DOUBLE,
+    subject_id VARCHAR NOT NULL, subject_name VARCHAR, subject_type VARCHAR,
+    predicate VARCHAR NOT NULL, object_id VARCHAR NOT NULL, object_name VARCHAR,
+    object_type VARCHAR, negated BOOLEAN, hedged BOOLEAN, hypothetical BOOLEAN,
+    qualifiers JSON, segment_idx INTEGER, segment_kind VARCHAR, sentence VARCHAR,
+    start_offset INTEGER, end_offset INTEGER, design VARCHAR, n INTEGER, outcomes VARCHAR[],
+    dose VARCHAR, population VARCHAR, asserted_by VARCHAR, study VARCHAR, extractor VARCHAR,
+    rule VARCHAR, source_pmid VARCHAR, source_doi VARCHAR, source_pmcid VARCHAR,
+    source_url VARCHAR, work_title VARCHAR
 );
 
 -- A reader's verdict on a claim (evimap curate, the API, the UI), keyed by the claim's id,
