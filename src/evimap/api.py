@@ -241,7 +241,9 @@ class Evimap:
         term = term.strip()
         if not term:
             raise EvimapError("empty concept name")
-        if _MESH_UI_RE.match(term):
+        # a MeSH ID, or an ID a corpus gave a concept MeSH lacks ("-1:myalgia-syndrome"),
+        # as the UI's links and the statements' own subject and object pass them
+        if _MESH_UI_RE.match(term) or ":" in term:
             rows = self.store.rows("SELECT * FROM concepts WHERE id = ?", [term])
             if rows:
                 return rows
