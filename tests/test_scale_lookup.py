@@ -54,6 +54,7 @@ def _build(path: Path, seed: int = 3, n_docs: int = 40, n_claims: int = 400) -> 
             for i, (d, w) in enumerate(docs)])
         claims: list[list[Any]] = []
         evidence: list[list[Any]] = []
+        seen: set[str] = set()
         for _ in range(n_claims):
             d, w = rng.choice(docs)
             s = rng.choice(["D000001", "D000002", "D000005"])
@@ -62,8 +63,9 @@ def _build(path: Path, seed: int = 3, n_docs: int = 40, n_claims: int = 400) -> 
             neg = rng.random() < 0.2
             start = rng.randint(0, 50) * 10
             cid = stable_id(d, start, start + 9, s, p, o, neg)
-            if any(c[0] == cid for c in claims):
+            if cid in seen:
                 continue
+            seen.add(cid)
             claims.append([cid, stable_id(s, p, o, neg), d, w, s, p, o, neg,
                            rng.random() < 0.2, rng.random() < 0.1, "{}", 0,
                            rng.choice(("abstract", "abstract", "comment")), f"sentence {cid}",
@@ -223,6 +225,23 @@ def test_evidence_command_pages(db: Path) -> None:
     result = runner.invoke(cli, ["--db", str(db), "evidence", "D000001", "--limit", "0",
                                  "--json"])
     assert len(json.loads(result.stdout)) == total
+
+
+def test_assembly_does_not_grow_the_file(tmp_path: Path) -> None:
+    """Statements and the lookup table are made again, not emptied: DuckDB keeps the blocks
+    of deleted rows, and a store assembled after every ingest would grow each time."""
+    path = tmp_path / "grow.duckdb"
+    _build(path, seed=5, n_docs=200, n_claims=4000)
+    store = open_store(path)
+    try:
+        used = []
+        for _ in range(5):
+            assemble.rebuild(store)
+            store.con.execute("CHECKPOINT")
+            used.append(store.con.execute("CALL pragma_database_size()").fetchall()[0][4])
+        assert max(used) <= used[0] + 2, used
+    finally:
+        store.close()
 
 
 def test_the_upgrade_fills_the_lookup_table(db: Path, tmp_path: Path) -> None:

@@ -257,8 +257,14 @@ def rebuild(store: Any) -> int:
         n = 0
         for lo, hi in con.execute(_PARTS_SQL, [BATCH_WORKS]).fetchall():
             n += _assemble_part(store, lo, hi)
+        # the table is made again, not emptied: DuckDB keeps the blocks of deleted rows (the
+        # long explanations) and the file would grow by their size at every assembly
+        ddl = store.scalar("SELECT sql FROM duckdb_tables() WHERE table_name = 'statements' "
+                           "AND schema_name = 'main' AND NOT temporary "
+                           "AND database_name = current_database()")
         with store.transaction():
-            con.execute("DELETE FROM statements")
+            con.execute("DROP TABLE statements")
+            con.execute(ddl)
             con.execute("INSERT INTO statements SELECT * FROM asm_out ORDER BY belief DESC, key")
             lookup.refresh(store)
     finally:

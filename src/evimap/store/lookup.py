@@ -67,7 +67,9 @@ CREATE_SQL = """CREATE TABLE IF NOT EXISTS claim_lookup (
 def refresh(store: Any) -> None:
     """Rebuild ``claim_lookup`` from the claims (inside the caller's transaction, if any)."""
     con = store.con
-    con.execute("DELETE FROM claim_lookup")
+    # made again, not emptied: DuckDB would keep the blocks of the deleted rows
+    con.execute("DROP TABLE IF EXISTS claim_lookup")
+    con.execute(CREATE_SQL)
     con.execute(f"INSERT INTO claim_lookup {ROWS_SQL} ORDER BY {ORDER}")
     con.execute("DELETE FROM meta WHERE key = ?", [META_KEY])
     con.execute("INSERT INTO meta SELECT ?, count(*)::VARCHAR FROM claims", [META_KEY])
