@@ -26,6 +26,7 @@ class InputError(EvimapError):
     """
 
     def __init__(self, path: str, reason: str) -> None:
+        reason = " ".join(reason.split())   # one line: a parser's message may hold breaks
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason

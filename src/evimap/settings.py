@@ -56,6 +56,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_mb", "EVIMAP_MAX_FILE_MB", lambda: 20.0,
             "Largest single-document file (text, HTML, JATS) read, in MB; record "
             "streams (PubMed XML, PubTator, JSONL) are read record by record.", float),
+    Setting("max_decompressed_mb", "EVIMAP_MAX_DECOMPRESSED_MB", lambda: 1024.0,
+            "Largest size a gzip-compressed file (.gz) may decompress to, in MB: a bigger "
+            "one is refused with an error for that file (a decompression bomb inflates a "
+            "few kilobytes to gigabytes).", float),
     Setting("near_dup_threshold", "EVIMAP_NEAR_DUP_THRESHOLD", lambda: 0.7,
             "Jaccard similarity of the word 3-shingles of two sources' main content (title, "
             "abstract, body) from which they are one work (copies edited on both sides).",
@@ -93,6 +97,7 @@ class Settings:
     ner_model: str
     extractors: str
     max_file_mb: float
+    max_decompressed_mb: float
     near_dup_threshold: float
     near_dup_containment: float
     near_dup_min_shingles: int

@@ -35,6 +35,10 @@ ABBREVIATIONS = frozenset("""
 """.split())
 
 _SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)")
+#: The same matches, tried only where a run of ``.!?`` starts: one that does not end a
+#: sentence where it starts cannot end one from inside either (its end is the same), so
+#: a run of 100,000 full stops costs its length once, not its square.
+_SENT_END_AT_RUN_RE = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s)")
 _BLANK_RE = re.compile(r"\n[ \t]*\n")
 
 
@@ -68,7 +72,10 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tup
     chunks.append((pos, end))
     for cs, ce in chunks:
         seg_start = cs
-        for m in _SENT_END_RE.finditer(text, cs, ce):
+        # a chunk starting inside a run of ".!?" (rare) is read with the plain pattern
+        inside_run = 0 < cs < ce and text[cs - 1] in ".!?" and text[cs] in ".!?"
+        ends = _SENT_END_RE if inside_run else _SENT_END_AT_RUN_RE
+        for m in ends.finditer(text, cs, ce):
             after = m.end()
             while after < ce and text[after].isspace():
                 after += 1

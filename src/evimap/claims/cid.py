@@ -39,7 +39,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ from ..entities.crf import CrfTagger
 from ..entities.lexicon import Lexicon
 from ..errors import ConfigError
 from ..model import Claim, Concept, Evidence, Mention, Segment, Sentence
-from .features import ADJACENT, WORD, bucket, cue_groups
+from .features import ADJACENT, DOCUMENT_PAIRS, WORD, bucket, cue_groups, pairwise_readable
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "cid.crfsuite"
@@ -102,7 +102,70 @@ class CidDocument:
 
     def pairs(self) -> list[Pair]:
         """Every candidate pair, sorted."""
-        return sorted({(c.id, d.id) for c in self.chemicals for d in self.diseases})
+        chemicals = dict.fromkeys(o.id for o in self.chemicals)
+        diseases = dict.fromkeys(o.id for o in self.diseases)
+        return sorted((c, d) for c in chemicals for d in diseases)
+
+    def pair_count(self) -> int:
+        """How many candidate pairs :meth:`pairs` lists."""
+        return len({o.id for o in self.chemicals}) * len({o.id for o in self.diseases})
+
+    @cached_property
+    def chemicals_in(self) -> dict[int, tuple[Occurrence, ...]]:
+        """The chemical occurrences of each sentence, in order."""
+        return _by_sentence(self.chemicals)
+
+    @cached_property
+    def diseases_in(self) -> dict[int, tuple[Occurrence, ...]]:
+        """The disease occurrences of each sentence, in order."""
+        return _by_sentence(self.diseases)
+
+    @cached_property
+    def chemicals_of(self) -> dict[str, tuple[Occurrence, ...]]:
+        """The occurrences of each chemical, in order."""
+        return _by_id(self.chemicals)
+
+    @cached_property
+    def diseases_of(self) -> dict[str, tuple[Occurrence, ...]]:
+        """The occurrences of each disease, in order."""
+        return _by_id(self.diseases)
+
+    @cached_property
+    def pairwise(self) -> frozenset[int]:
+        """The sentences whose mention pairs are read (:func:`.features.pairwise_readable`)."""
+        return frozenset(
+            i for i, (s, e) in enumerate(self.sentences)
+            if pairwise_readable(s, e, len(self.chemicals_in.get(i, ()))
+                                 + len(self.diseases_in.get(i, ()))))
+
+
+def _by_id(occurrences: Iterable[Occurrence]) -> dict[str, tuple[Occurrence, ...]]:
+    found: dict[str, list[Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        found[o.id].append(o)
+    return {ui: tuple(v) for ui, v in found.items()}
+
+
+def _by_sentence(occurrences: Iterable[Occurrence]) -> dict[int, tuple[Occurrence, ...]]:
+    found: dict[int, list[Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        found[o.sentence].append(o)
+    return {i: tuple(v) for i, v in found.items()}
+
+
+def nearest_gap(a: Iterable[int], b: Iterable[int]) -> int:
+    """``min(abs(x - y) for x in a for y in b)`` (both non-empty) in time linear in their
+    sizes, not their product: each ``x`` needs only its neighbours in ``b``."""
+    xs, ys = sorted(set(a)), sorted(set(b))
+    best = abs(xs[0] - ys[0])
+    j = 0
+    for x in xs:
+        while j < len(ys) and ys[j] < x:
+            j += 1
+        for k in (j - 1, j):
+            if 0 <= k < len(ys):
+                best = min(best, abs(x - ys[k]))
+    return best
 
 
 def _is_chemical(concept: Concept) -> bool:
@@ -255,8 +318,8 @@ def _mention_pair_features(doc: CidDocument, c: Occurrence, d: Occurrence,
     (``g:`` features and ``pat:``: a list member is described by what is said of the
     whole list)."""
     text = doc.text
-    cs, ce, c_members = _coordinated(text, c, doc.chemicals)
-    ds, de, d_members = _coordinated(text, d, doc.diseases)
+    cs, ce, c_members = _coordinated(text, c, doc.chemicals_in.get(c.sentence, ()))
+    ds, de, d_members = _coordinated(text, d, doc.diseases_in.get(d.sentence, ()))
     first, second = (c, d) if c.start <= d.start else (d, c)
     between = text[first.end:second.start] if first.end <= second.start else ""
     group: set[str] = set()        # the same cues and patterns between the two lists
@@ -308,10 +371,10 @@ def surroundings(doc: CidDocument, c: Occurrence, d: Occurrence, index: int,
     after = WORD.findall(text[second.end:min(e, second.end + 30)].lower())[:2]
     f = {f"pre={word(w)}" for w in before} | {f"post={word(w)}" for w in after}
     if any(first.end <= o.start and o.end <= second.start and o.id != c.id
-           for o in doc.chemicals if o.sentence == index):
+           for o in doc.chemicals_in.get(index, ())):
         f.add("btw:other_chemical")
     if any(first.end <= o.start and o.end <= second.start and o.id != d.id
-           for o in doc.diseases if o.sentence == index):
+           for o in doc.diseases_in.get(index, ())):
         f.add("btw:other_disease")
     return f
 
@@ -367,13 +430,14 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
                   if _CONCLUSION.match(doc.text, s, e)}
     # every pair's sentence features (sentence index, features), once
     by_sentence: dict[Pair, list[tuple[int, set[str]]]] = {}
-    for c_ui, c_occ in chem_at.items():
-        for d_ui, d_occ in dis_at.items():
-            shared_at = sorted({o.sentence for o in c_occ} & {o.sentence for o in d_occ})
+    readable = doc.pairwise
+    chem_in = {ui: _by_sentence(occ) for ui, occ in chem_at.items()}
+    dis_in = {ui: _by_sentence(occ) for ui, occ in dis_at.items()}
+    for c_ui, c_occ in chem_in.items():
+        for d_ui, d_occ in dis_in.items():
+            shared_at = sorted(c_occ.keys() & d_occ.keys() & readable)
             by_sentence[(c_ui, d_ui)] = [
-                (i, _sentence_features(doc, [o for o in c_occ if o.sentence == i],
-                                       [o for o in d_occ if o.sentence == i], i))
-                for i in shared_at]
+                (i, _sentence_features(doc, c_occ[i], d_occ[i], i)) for i in shared_at]
     causal = {pair for pair, found in by_sentence.items()
               if any(_CAUSAL & x for _, x in found)
               or PREDICATE in doc.rules.get(pair, frozenset())}
@@ -391,7 +455,7 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         chem, dis = chem_at[pair[0]], dis_at[pair[1]]
         cs, ds = {o.sentence for o in chem}, {o.sentence for o in dis}
         shared = sorted(cs & ds)
-        distance = min(abs(a - b) for a in cs for b in ds)
+        distance = nearest_gap(cs, ds)
         c_title, d_title = bool(cs & doc.title), bool(ds & doc.title)
         rc, rd = min(chem_rank[pair[0]], 3), min(dis_rank[pair[1]], 3)
         cooc = bucket(len(shared), (0, 1, 2))
@@ -460,6 +524,8 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
 
 def pair_features(doc: CidDocument, mesh: MeshFacts) -> dict[Pair, list[str]]:
     """CRFsuite features of every candidate pair of the document."""
+    if doc.pair_count() > DOCUMENT_PAIRS:
+        return {}
     features = _document_features(doc, mesh)
     return {pair: features(pair) for pair in doc.pairs()}
 
@@ -610,15 +676,15 @@ def treated(doc: CidDocument, pair: Pair) -> bool:
 def _telling_sentence(doc: CidDocument, pair: Pair) -> int | None:
     """The sentence that states the pair best: a rule's, then a causal pattern or cue, then
     the closest mentions; the title when they never share a sentence; None without title."""
-    chem = [o for o in doc.chemicals if o.id == pair[0]]
-    dis = [o for o in doc.diseases if o.id == pair[1]]
-    shared = sorted({o.sentence for o in chem} & {o.sentence for o in dis})
+    chem = doc.chemicals_of.get(pair[0], ())
+    dis = doc.diseases_of.get(pair[1], ())
+    shared = sorted({o.sentence for o in chem} & {o.sentence for o in dis} & doc.pairwise)
     if not shared:
         return min(doc.title) if doc.title else None
 
     def strength(index: int) -> tuple[int, int, int]:
-        f = _sentence_features(doc, [o for o in chem if o.sentence == index],
-                               [o for o in dis if o.sentence == index], index)
+        f = _sentence_features(doc, [o for o in doc.chemicals_in[index] if o.id == pair[0]],
+                               [o for o in doc.diseases_in[index] if o.id == pair[1]], index)
         causal = any(x.startswith("pat:") for x in f) or "btw:cause" in f
         return (int(causal), int("btw:toxic" in f or "btw:after" in f),
                 -int("btw:protect" in f))

@@ -8,9 +8,12 @@ inside journal, institution and meeting names are dropped ("Journal of Headache 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
+from evimap.intervals import Intervals
 from evimap.model import CONTENT_KINDS, Mention, Segment, Sentence
 
 from .evidence import name_spans
@@ -88,7 +91,12 @@ def build_document(text: str, segments: Sequence[Segment], sentences: Sequence[S
                    mentions: Sequence[Mention]) -> Document:
     """Units, paragraphs, headings and per-unit mentions (with pronouns resolved)."""
     units = _units(text, segments, sentences)
-    doc = Document(text, segments, units, [_unit_mentions(text, u, mentions) for u in units])
+    by_start = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in by_start]
+    doc = Document(text, segments, units,
+                   [_unit_mentions(text, u, by_start[bisect_left(starts, u.start):
+                                                     bisect_right(starts, u.end)])
+                    for u in units])
     doc.section = _sections(units)
     doc.title = next((u.index for u in units if u.kind == "title"), None)
     if doc.title is None:
@@ -104,9 +112,19 @@ def _units(text: str, segments: Sequence[Segment],
     paragraph_ids: dict[tuple[int, int], int] = {}
     per_paragraph: dict[int, int] = {}
     keys = []
+    blank_ends: dict[int, list[int]] = {}   # segment -> where its blank lines end
     for sent in content:
         seg = segments[sent.segment]
-        key = (sent.segment, len(_BLANK_LINE.findall(text, seg.start, sent.start)))
+        ends = blank_ends.get(sent.segment)
+        if ends is None:
+            ends = blank_ends[sent.segment] = [
+                m.end() for m in _BLANK_LINE.finditer(text, seg.start, seg.end)]
+        if sent.start <= seg.end:
+            # the blank lines between the segment's start and the sentence's
+            blanks = bisect_right(ends, sent.start)
+        else:
+            blanks = len(_BLANK_LINE.findall(text, seg.start, sent.start))
+        key = (sent.segment, blanks)
         pid = paragraph_ids.setdefault(key, len(paragraph_ids))
         per_paragraph[pid] = per_paragraph.get(pid, 0) + 1
         keys.append(pid)
@@ -147,11 +165,12 @@ def _unit_mentions(text: str, unit: Unit, mentions: Sequence[Mention]) -> list[M
     "neurotransmitter"), and the second word of a compound of two mentions of one class
     ("migraine aura", "AIDS-related Kaposi sarcoma"); see :func:`_compound`.
     """
-    names = [(unit.start + s, unit.start + e) for s, e in name_spans(text[unit.start:unit.end])]
+    names = Intervals((unit.start + s, unit.start + e)
+                      for s, e in name_spans(text[unit.start:unit.end]))
     inside = sorted((m for m in mentions if m.segment == unit.segment
                      and unit.start <= m.start and m.end <= unit.end
                      and m.concept.id not in GENERIC_CONCEPTS
-                     and not any(s <= m.start and m.end <= e for s, e in names)),
+                     and not names.encloses(m.start, m.end)),
                     key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for mention in inside:
@@ -179,18 +198,26 @@ def _resolve_anaphors(doc: Document) -> None:
     """Replace "it", "its", "the drug", "this medication" by their antecedent intervention:
     the latest one earlier in the sentence, else the main one of an earlier sentence of the
     paragraph (of the comment, for comments), else the section heading's or the title's."""
+    scan = _EarlierUnits(doc)
     for unit in doc.units:
         added = []
+        own: _SentenceMentions | None = None
         for m in _ANAPHOR.finditer(doc.text, unit.start, unit.end):
-            if _expletive(doc.text, m) or _overlaps(doc.mentions[unit.index], m.start(), m.end()):
+            if own is None:
+                own = _SentenceMentions(doc.mentions[unit.index])
+            if _expletive(doc.text, m) or own.overlaps(m.start(), m.end()):
                 continue
-            antecedent = _antecedent(doc, unit, m.start())
+            antecedent = own.last_before(m.start()) or scan.nearest(unit)
+            if antecedent is None:
+                context = doc.context(unit.index)
+                antecedent = context[0] if context else None
             if antecedent is not None:
                 added.append(Mention(m.start(), m.end(), m.group(0), antecedent.concept,
                                      unit.segment, source="coreference"))
         if added:
             doc.mentions[unit.index] = sorted(doc.mentions[unit.index] + added,
                                               key=lambda x: x.start)
+        scan.done(unit)
 
 
 def _expletive(text: str, m: re.Match[str]) -> bool:
@@ -200,22 +227,57 @@ def _expletive(text: str, m: re.Match[str]) -> bool:
                 or _EXPLETIVE_BEFORE.search(text[max(0, m.start() - 12):m.start()]))
 
 
-def _overlaps(mentions: Sequence[Mention], start: int, end: int) -> bool:
-    return any(x.start < end and start < x.end for x in mentions)
+class _SentenceMentions:
+    """A unit's mentions as an anaphor asks about them: does one overlap it, which is the
+    latest antecedent before it (in logarithmic time: a sentence may hold thousands)."""
+
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        self._spans = Intervals((x.start, x.end) for x in mentions)
+        self._candidates = [x for x in mentions if x.concept.type in _SAME_SENTENCE_ANTECEDENT]
+        self._ends = [x.end for x in self._candidates]
+        self._ordered = all(a <= b for a, b in pairwise(self._ends))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self._spans.overlaps(start, end)
+
+    def last_before(self, position: int) -> Mention | None:
+        """The last antecedent (in the unit's order) that ends by ``position``."""
+        if self._ordered:
+            k = bisect_right(self._ends, position)
+            return self._candidates[k - 1] if k else None
+        before = [x for x in self._candidates if x.end <= position]
+        return before[-1] if before else None
 
 
-def _antecedent(doc: Document, unit: Unit, position: int) -> Mention | None:
-    before = [m for m in doc.mentions[unit.index]
-              if m.end <= position and m.concept.type in _SAME_SENTENCE_ANTECEDENT]
-    if before:
-        return before[-1]
-    for prev in reversed(doc.units[:unit.index]):
-        same_scope = (prev.segment == unit.segment if unit.kind == "comment"
-                      else prev.paragraph == unit.paragraph)
-        if not same_scope:
-            break
-        found = doc.first(prev.index)
-        if found is not None:
-            return found
-    context = doc.context(unit.index)
-    return context[0] if context else None
+class _EarlierUnits:
+    """For each unit in turn, the main intervention of the nearest earlier unit of its
+    paragraph (of its comment, for comments) that names one, looking back no further than
+    where that paragraph (comment) began: what a walk back over the earlier units finds,
+    without the walk."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.latest: dict[tuple[str, int], int] = {}    # scope -> latest unit naming one
+        self.run: dict[str, tuple[int, int]] = {}       # "p"/"s" -> (scope, first unit)
+
+    @staticmethod
+    def _scope(unit: Unit, comment: bool) -> tuple[str, int]:
+        return ("s", unit.segment) if comment else ("p", unit.paragraph)
+
+    def nearest(self, unit: Unit) -> Mention | None:
+        kind, value = self._scope(unit, unit.kind == "comment")
+        run = self.run.get(kind)
+        if run is None or run[0] != value:      # the unit before is of another scope
+            return None
+        found = self.latest.get((kind, value))
+        return self.doc.first(found) if found is not None and found >= run[1] else None
+
+    def done(self, unit: Unit) -> None:
+        """``unit`` is read (its mentions final): it becomes an earlier unit."""
+        for kind, value in (self._scope(unit, True), self._scope(unit, False)):
+            run = self.run.get(kind)
+            if run is None or run[0] != value:
+                self.run[kind] = (value, unit.index)
+        if self.doc.first(unit.index) is not None:
+            self.latest[self._scope(unit, True)] = unit.index
+            self.latest[self._scope(unit, False)] = unit.index

@@ -14,6 +14,24 @@ from .. import vocab
 
 #: A lower-case word.
 WORD = re.compile(r"[a-z][a-z'-]*")
+
+#: The learned pair readers (the CID and relation classifiers, the sentence pair model) read
+#: the pairs of a sentence only up to this size: a "sentence" of more mentions or characters
+#: is a list, a table or no sentence at all (the reference data's largest: 19 mentions, 1,260
+#: characters), and its pairs would cost the square of its size. Its claims come from the
+#: rules alone.
+PAIR_SENTENCE_MENTIONS = 100
+PAIR_SENTENCE_CHARS = 5_000
+#: The document-level classifiers (CID, relation) score every chemical-disease pair of a
+#: document: one of more pairs than this (the reference data's largest: 371) is not read by
+#: them (their cost is the number of pairs; a 20 MB text would hold millions).
+DOCUMENT_PAIRS = 20_000
+
+
+def pairwise_readable(start: int, end: int, mentions: int) -> bool:
+    """Whether the learned pair readers read the sentence ``[start, end)`` holding
+    ``mentions`` mentions (see :data:`PAIR_SENTENCE_MENTIONS`)."""
+    return end - start <= PAIR_SENTENCE_CHARS and mentions <= PAIR_SENTENCE_MENTIONS
 #: Only spaces or hyphens between two mentions ("X-induced", "X Y").
 ADJACENT = re.compile(r"^[\s-]*$")
 

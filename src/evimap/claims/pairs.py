@@ -45,7 +45,7 @@ from ..entities.crf import CrfTagger
 from ..errors import ConfigError
 from ..model import Claim, Concept, Mention
 from . import modality
-from .features import WORD, bucket
+from .features import WORD, bucket, pairwise_readable
 from .rules import GENERIC_CONCEPTS, INTERVENTION
 
 if TYPE_CHECKING:
@@ -174,6 +174,8 @@ def candidates(view: DocumentView) -> list[Candidate]:
     topic_subject, topic_object = _topics(view)
     out: list[Candidate] = []
     for unit in doc.units:
+        if not pairwise_readable(unit.start, unit.end, len(doc.mentions[unit.index])):
+            continue                # a list or table: no statement to read pairwise
         mentions = [m for m in doc.mentions[unit.index] if _specific(m.concept)]
         subjects: list[tuple[Concept, Mention | None, str]] = [
             (m.concept, m, "coreference" if m.source == "coreference" else "mention")

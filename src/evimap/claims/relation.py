@@ -58,10 +58,11 @@ from .cid import (
     Pair,
     cid_document,
     ligand_ids,
+    nearest_gap,
     read_mesh_facts,
     surroundings,
 )
-from .features import ADJACENT, WORD, bucket, cue_groups
+from .features import ADJACENT, DOCUMENT_PAIRS, WORD, bucket, cue_groups
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "relation.crfsuite"
@@ -259,6 +260,7 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
     for o in doc.diseases:
         dis_by_sent[(o.id, o.sentence)].append(o)
     trees = mesh.trees
+    readable = doc.pairwise
     cache: dict[tuple[str, str, int], set[str]] = {}
 
     def sentence_features(c_ui: str, d_ui: str, index: int) -> set[str]:
@@ -276,7 +278,8 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
         chem, dis = chem_at[c_ui], dis_at[d_ui]
         cs, ds = {o.sentence for o in chem}, {o.sentence for o in dis}
         shared = sorted(cs & ds)
-        distance = min(abs(a - b) for a in cs for b in ds)
+        read = [i for i in shared if i in readable]   # sentences whose pairs are read
+        distance = nearest_gap(cs, ds)
         c_title, d_title = bool(cs & doc.title), bool(ds & doc.title)
         rc, rd = min(chem_rank[c_ui], 3), min(dis_rank[d_ui], 3)
         cooc = bucket(len(shared), (0, 1, 2, 4))
@@ -299,7 +302,7 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
             f.add(f"d_branch={t[:3]}")
         counts: Counter[str] = Counter()
         union: set[str] = set()
-        for index in shared:
+        for index in read:
             s_feats = sentence_features(c_ui, d_ui, index)
             union |= s_feats
             counts.update(x for x in _COUNTED if x in s_feats)
@@ -308,7 +311,7 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
                       if x.startswith(("pat:", "btw:", "sent:", "c_"))}
         f |= {f"s:{x}" for x in union}
         f |= {f"n:{x}={bucket(v, (1, 2))}" for x, v in counts.items()}
-        if shared and all("c_comparator" in sentence_features(c_ui, d_ui, i) for i in shared):
+        if read and all("c_comparator" in sentence_features(c_ui, d_ui, i) for i in read):
             f.add("always_comparator")
         return sorted(f)
 
@@ -317,6 +320,8 @@ def _document_features(doc: CidDocument, mesh: MeshFacts) -> Callable[[Pair], li
 
 def pair_features(doc: CidDocument, mesh: MeshFacts) -> dict[Pair, list[str]]:
     """CRFsuite features of every candidate pair of the document."""
+    if doc.pair_count() > DOCUMENT_PAIRS:
+        return {}
     features = _document_features(doc, mesh)
     return {pair: features(pair) for pair in doc.pairs()}
 
@@ -417,9 +422,9 @@ def telling_sentence(doc: CidDocument, pair: Pair, predicate: str) -> int | None
     """The shared sentence whose words say ``predicate`` most (then: not the comparator, in
     the conclusion or title, closest mentions); the title when they never share a sentence
     and either is in it; None otherwise."""
-    chem = [o for o in doc.chemicals if o.id == pair[0]]
-    dis = [o for o in doc.diseases if o.id == pair[1]]
-    shared = sorted({o.sentence for o in chem} & {o.sentence for o in dis})
+    chem = doc.chemicals_of.get(pair[0], ())
+    dis = doc.diseases_of.get(pair[1], ())
+    shared = sorted({o.sentence for o in chem} & {o.sentence for o in dis} & doc.pairwise)
     if not shared:
         cs, ds = {o.sentence for o in chem}, {o.sentence for o in dis}
         if doc.title and (cs | ds) & doc.title:
@@ -429,8 +434,8 @@ def telling_sentence(doc: CidDocument, pair: Pair, predicate: str) -> int | None
     cues = _STRENGTH.get(predicate, ())
 
     def strength(index: int) -> tuple[int, int, int, int]:
-        c = [o for o in chem if o.sentence == index]
-        d = [o for o in dis if o.sentence == index]
+        c = [o for o in doc.chemicals_in.get(index, ()) if o.id == pair[0]]
+        d = [o for o in doc.diseases_in.get(index, ()) if o.id == pair[1]]
         a, b = min(((x, y) for x in c for y in d),
                    key=lambda p: abs(p[0].start - p[1].start))
         f = _mention_features(doc, a, b, index, kinds[index])
@@ -470,8 +475,8 @@ def relation_claims(model: RelationModel, text: str, segments: Sequence[Segment]
         if (pair[0], predicate, pair[1], sentence.start) in claimed:
             continue
         said = text[sentence.start:sentence.end]
-        chem = [o for o in doc.chemicals if o.id == pair[0] and o.sentence == index]
-        dis = [o for o in doc.diseases if o.id == pair[1] and o.sentence == index]
+        chem = [o for o in doc.chemicals_in.get(index, ()) if o.id == pair[0]]
+        dis = [o for o in doc.diseases_in.get(index, ()) if o.id == pair[1]]
         negated = hedged = False
         if chem and dis:
             lo = min(min(o.start for o in chem), min(o.start for o in dis)) - sentence.start

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -593,8 +594,13 @@ def span_features(text: str, tokens: Sequence[Any], mentions: Sequence[Mention]
     relative to "versus", "of", "in" and the sentence's start."""
     from ..entities.crf import word_features
     kinds = ["O"] * len(tokens)
+    ends = [t.end for t in tokens]          # tokens are in order and disjoint
     for m in mentions:
-        inside = [i for i, t in enumerate(tokens) if t.start < m.end and m.start < t.end]
+        inside = []
+        for i in range(bisect_right(ends, m.start), len(tokens)):
+            if tokens[i].start >= m.end:
+                break
+            inside.append(i)
         for k, i in enumerate(inside):
             kinds[i] = ("B-" if k == 0 else "I-") + m.concept.type
     words = [t.text for t in tokens]

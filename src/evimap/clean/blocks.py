@@ -57,19 +57,29 @@ def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int] | None]
     return spans
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """Whether line ``nxt`` continues the prose of line ``prev`` (wrapped, not a new item)."""
+def _continues(text: str, start: int, end: int, nxt: str) -> bool:
+    """Whether line ``nxt`` continues the prose ``text[start:end]`` before it (wrapped, not
+    a new item). Only the prose's end is read (its last word, its length), never the whole
+    of it again: a paragraph of 100,000 wrapped lines costs its length, not its square."""
     if LIST_ITEM_RE.match(nxt):
         return False
     if nxt[0].islower():
         return True
-    if prev[-1] in ",;(-–—/&":
+    last_char = text[end - 1]
+    if last_char in ",;(-–—/&":
         return True
-    last = re.findall(r"[^\W\d_]+$", prev)
-    if last and last[0].lower() in _CONTINUATION_WORDS:
+    if _last_letters(text, start, end).lower() in _CONTINUATION_WORDS:
         return True
-    ends_sentence = prev[-1] in ".!?\"”'’)"
-    return ends_sentence and len(prev) >= _WRAP_WIDTH and len(nxt) >= _WRAP_WIDTH
+    ends_sentence = last_char in ".!?\"”'’)"
+    return ends_sentence and end - start >= _WRAP_WIDTH and len(nxt) >= _WRAP_WIDTH
+
+
+def _last_letters(text: str, start: int, end: int) -> str:
+    """The letters ``text[start:end]`` ends with (what ``[^\\W\\d_]+$`` finds in it)."""
+    i = end
+    while i > start and text[i - 1].isalnum() and not text[i - 1].isdecimal():
+        i -= 1
+    return text[i:end]
 
 
 def split_text(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
@@ -90,7 +100,7 @@ def split_text(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
             flush()
             continue
         line = text[span[0]:span[1]]
-        if cur is not None and _continues(text[cur[0]:cur[1]], line):
+        if cur is not None and _continues(text, cur[0], cur[1], line):
             cur = (cur[0], span[1])
             continue
         flush()

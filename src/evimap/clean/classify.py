@@ -66,8 +66,35 @@ _NUMBERED_RE = re.compile(r"^\s*\d{1,2}[.)]\s+[^\n]*[^\s.!?]$")   # "1. About.co
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _REFS_HEADING_RE = re.compile(r"^\s*(?:references|bibliography|works cited|literature cited|"
                               r"sources|further reading|citations)\s*:?\s*$", re.I)
-_REFERENCE_RE = re.compile(r"\b(?:19|20)\d\d\b.*(?:\bet al\b|\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
-                           r"\d+\s*[-–]\s*\d+|[A-Z][a-z]+ [A-Z]{1,2}[,.])", re.I)
+#: A reference line: a year, then later on its line an author list, volume(issue), DOI,
+#: page range or "Name AB," (see :func:`_reference_like`).
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_REFERENCE_TAIL_RE = re.compile(r"\bet al\b|(?<!\d)\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
+                                r"(?<!\d)\d+\s*[-–]\s*\d+|(?<![A-Z])[A-Z][a-z]+ [A-Z]{1,2}[,.]",
+                                re.I)
+
+
+def _reference_like(text: str) -> bool:
+    r"""Whether ``\b(?:19|20)\d\d\b.*(?:TAIL)`` (case-insensitive) matches in ``text``, in
+    time linear in its length, where the regex went from every year to the end of its line
+    and tried every start in a long run of digits or letters: only a line's first year is
+    looked after, the leftmost TAIL found is kept until a year lies beyond it, and each
+    alternative of TAIL starts only where its run of digits or letters starts."""
+    tail: re.Match[str] | None = None
+    searched = False
+    line_done = -1                  # the end of the last line looked at
+    for year in _YEAR_RE.finditer(text):
+        if year.start() < line_done:
+            continue
+        eol = text.find("\n", year.end())
+        line_done = eol = len(text) if eol == -1 else eol
+        if not searched or (tail is not None and tail.start() < year.end()):
+            tail, searched = _REFERENCE_TAIL_RE.search(text, year.end()), True
+        if tail is None:
+            return False
+        if tail.start() <= eol:
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -222,7 +249,7 @@ class _Scan:
                 return 1
             self.mode = "main"
         elif self.mode == "refs":
-            if loc.feats.list_item or _REFERENCE_RE.search(unit.text) or loc.feats.url_only:
+            if loc.feats.list_item or _reference_like(unit.text) or loc.feats.url_only:
                 self._set(i, "references", "", "in the reference list")
                 return 1
             self.mode = "main"

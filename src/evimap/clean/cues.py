@@ -12,6 +12,7 @@ a content paragraph that ends with "Get in touch with us today" keeps all its se
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -181,8 +182,10 @@ def assess(text: str, cues: Sequence[Cue] = CUES) -> CueAssessment:
         h.start for h in hits if h.label == k)))
     top = max((h for h in hits if h.label == label), key=lambda h: h.cue.weight)
     spans = list(sentences(text)) or [(0, len(text))]
+    starts = [h.start for h in hits]        # sorted: find_cues sorts by start
     covered = all(
-        sum(h.cue.weight for h in hits if s <= h.start < e) >= 0.5 for s, e in spans
+        sum(h.cue.weight for h in hits[bisect_left(starts, s):bisect_left(starts, e)]) >= 0.5
+        for s, e in spans
     )
     first_opener = next((h for h in hits if h.cue.opens), None)
     opens = None

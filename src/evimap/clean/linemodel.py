@@ -21,6 +21,7 @@ import csv
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,10 +43,41 @@ _YOU_RE = re.compile(r"\b(?:you|your|you['’](?:ve|re|ll)|we|our|us)\b", re.I)
 #: A trail of short items between separators: "Home / Health A to Z / Migraine",
 #: "Forum index › Treatments", "Print | Email | Share" (two or more spaced separators).
 _TRAIL_SEP_RE = re.compile(r"\s(?:/|›|»|>|\||•|·|→|::)\s")
-_EMAIL_URL_RE = re.compile(r"\S+@\S+\.\w{2,}|https?://\S+|www\.\S+")
-_REFERENCE_RE = re.compile(r"\b(?:19|20)\d\d\b.*(?:\bet al\b|\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
-                           r"[A-Z][a-z]+ [A-Z]{1,2}[,.]|\.\s+[A-Z][a-z]+\.)|^[A-Z][a-z]+ [A-Z]{1,2}"
-                           r", [A-Z]", re.S)
+#: An address: what ``\S+@\S+\.\w{2,}|https?://\S+|www\.\S+`` finds, read without the
+#: regex's cost on a long run of non-spaces (see :func:`_email_or_url`).
+_URL_START_RE = re.compile(r"https?://\S|www\.\S")
+_AT_RUN_RE = re.compile(r"(?<!\S)\S*@\S*")      # a run of non-spaces holding an "@"
+_DOMAIN_END_RE = re.compile(r"\.\w\w")
+#: A reference: a year, then later an author list, volume(issue), DOI or "Name AB,"; or a
+#: line that starts with "Name AB, C" (see :func:`_reference_like`).
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_REFERENCE_TAIL_RE = re.compile(r"\bet al\b|(?<!\d)\d+\s*\(\s*\d+\s*\)|\bdoi\b|"
+                                r"[A-Z][a-z]+ [A-Z]{1,2}[,.]|\.\s+[A-Z][a-z]+\.")
+_REFERENCE_HEAD_RE = re.compile(r"[A-Z][a-z]+ [A-Z]{1,2}, [A-Z]")
+
+
+def _email_or_url(text: str) -> bool:
+    r"""Whether ``\S+@\S+\.\w{2,}|https?://\S+|www\.\S+`` matches in ``text``, in time linear in
+    its length (the regex retries every start in a long run of non-spaces): an e-mail address
+    needs, in one run of non-spaces, an "@" after its first character and then, at least two
+    characters on, a full stop and two word characters."""
+    if _URL_START_RE.search(text):
+        return True
+    for run in _AT_RUN_RE.finditer(text):
+        at = text.find("@", run.start() + 1, run.end())
+        if at != -1 and _DOMAIN_END_RE.search(text, at + 2, run.end()):
+            return True
+    return False
+
+
+def _reference_like(text: str) -> bool:
+    r"""Whether ``\b(?:19|20)\d\d\b.*(?:TAIL)|^HEAD`` (dot matching newlines) matches in
+    ``text``, in linear time: only the first year needs looking after (the regex looked
+    after every year to the end of the text)."""
+    if _REFERENCE_HEAD_RE.match(text):
+        return True
+    year = _YEAR_RE.search(text)
+    return year is not None and _REFERENCE_TAIL_RE.search(text, year.end()) is not None
 
 
 def is_trail(text: str) -> bool:
@@ -64,8 +96,9 @@ def plain_sentences(text: str, cues: CueAssessment,
     spans = [(a, b) for a, b in sentences(text) if len(_WORD_RE.findall(text[a:b])) >= 8]
     if not spans:
         return 0.0
+    hits = sorted(h.start for h in cues.hits)
     plain = sum(1 for a, b in spans if not find_terms(text[a:b], groups).counts
-                and not any(a <= h.start < b for h in cues.hits))
+                and bisect_left(hits, a) == bisect_left(hits, b))
     return plain / len(spans)
 
 
@@ -213,16 +246,16 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
     for i, (text, f, c, th) in enumerate(zip(texts, feats, cues, terms, strict=True)):
         t = text.strip()
         chars = sum(1 for ch in t if not ch.isspace())
-        dist = min((abs(i - j) for j in prose_at), default=n)
+        dist = _nearest_distance(prose_at, i, n)
         row = [
             math.log1p(f.words) / 4, math.log1p(chars) / 7, f.stopword_ratio,
             f.titlecase_ratio, float(f.all_caps), float(f.terminal), float(f.truncated),
             float(f.question), float(t.endswith(":")), min(f.sentences, 5) / 5,
             len(_DIGIT_RE.findall(t)) / chars if chars else 0.0,
-            float(bool(_EMAIL_URL_RE.search(t))), float(f.list_item), f.position,
+            float(_email_or_url(t)), float(f.list_item), f.position,
             float(i < first), math.log1p(dist) / 3,
             float(f.duplicate_of is not None or i in later), min(c.score, 2.0) / 2,
-            float(cue_chrome[i]), float(meta[i]), float(bool(_REFERENCE_RE.search(t))),
+            float(cue_chrome[i]), float(meta[i]), float(_reference_like(t)),
             float("|" in t), float(prose[i]), th.coverage,
             float(th.coverage >= 0.5 and f.words <= 8),
             len(_YOU_RE.findall(t)) / f.words if f.words else 0.0, float(site[i]),
@@ -241,6 +274,13 @@ def vectors(texts: Sequence[str], feats: Sequence[Features], cues: Sequence[CueA
                 near += [0.0, 0.0, 0.0, 0.0]
         out.append(row + near + [1.0])
     return np.asarray(out, dtype=np.float64).reshape(n, len(feature_names()))
+
+
+def _nearest_distance(sorted_at: Sequence[int], i: int, default: int) -> int:
+    """``min(abs(i - j) for j in sorted_at)`` (``default`` when empty), by bisection."""
+    k = bisect_left(sorted_at, i)
+    near = [abs(i - sorted_at[j]) for j in (k - 1, k) if 0 <= j < len(sorted_at)]
+    return min(near, default=default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +322,7 @@ def droppable(text: str, feats: Features, cues: CueAssessment) -> bool:
     if feats.words > _LONG_WORDS and not cues.hits and coverage < _LONG_COVERAGE:
         return False        # a long unit needs more than one chrome word among its words
     return (bool(cues.hits) or coverage > 0 or is_trail(text)
-            or bool(_REFERENCE_RE.search(text.strip())) or not any(c.isalpha() for c in text))
+            or _reference_like(text.strip()) or not any(c.isalpha() for c in text))
 
 
 def label_of(text: str) -> tuple[str, str]:

@@ -74,7 +74,11 @@ _NAME_PARTICLES = frozenset({
     "de", "van", "von", "der", "den", "da", "del", "della", "di", "du", "la", "le", "bin",
     "ibn", "al", "el",
 })
-_CREDENTIALS_RE = re.compile(r",?\s+(?:MD|PhD|DO|RN|PharmD|MPH|MSc|BSc|NP|PA-C|DNP|FACP)\b\.?",
+#: Degrees after a name (", MD"). A match starts at a comma or where a run of spaces
+#: starts (``,?\s+`` would be tried again at every space of a long run; one starting inside
+#: the run matches only when the one at its start does).
+_CREDENTIALS_RE = re.compile(r"(?:,|(?<![\s,]))\s+(?:MD|PhD|DO|RN|PharmD|MPH|MSc|BSc|NP|PA-C|DNP|"
+                             r"FACP)\b\.?",
                              re.UNICODE)
 
 

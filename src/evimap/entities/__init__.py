@@ -9,14 +9,17 @@ defined in the document (:mod:`.abbrev`), then negation/hedging/hypothetical con
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
+from evimap.intervals import Intervals
 from evimap.model import Concept, Mention, Segment, Sentence
 from evimap.text import sentences as split_sentences
 
-from .abbrev import Abbreviation, find_abbreviations, occurrences
+from .abbrev import Abbreviation, all_occurrences, find_abbreviations
 from .context import SentenceContext
 from .crf import sentence_tokens
 from .keys import prepare, singular, token_spans, word_form
@@ -114,6 +117,8 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
     # (drug classes, syndromes and abbreviations on lay pages; longer names it cut short)
     confirmed = {f.concept.id for f in found}
     found_spans = {(f.start, f.end) for f in found}
+    found_index = Intervals(found_spans)
+    last_words = _last_word_starts(found)
     kept = [m for m in mentions if m.concept.type in MODEL_TYPES
             and (m.start, m.end) not in found_spans
             and (confidence.get((m.start, m.end), 0.0) >= DICTIONARY_CONFIDENCE
@@ -123,17 +128,19 @@ def _with_model(text: str, spans: list[_Span], mentions: list[Mention], lexicon:
                  or any(t.startswith(trusted_trees) for t in m.concept.trees)
                  # a short form whose long form the model found as the same concept
                  or (m.source == "abbreviation" and m.concept.id in confirmed)
-                 or _encloses_same_type(m, found))
-            and not _crosses(m, found)]
-    found = [f for f in found if not any(k.start <= f.start and f.end <= k.end
-                                         for k in kept)] + kept
+                 or _encloses_same_type(m, last_words))
+            and not found_index.crosses(m.start, m.end)]
+    kept_index = Intervals((k.start, k.end) for k in kept)
+    found = [f for f in found if not kept_index.encloses(f.start, f.end)] + kept
     found += _ligands_of_targets(text, mentions, found, lexicon)
     found += _consistent(text, spans, found)
     # mechanisms, targets and procedures; a target may enclose the model's chemical
     # ("glutamate receptors" around "glutamate"): both are kept, the claims read the longer
+    found_spans = {(f.start, f.end) for f in found}
+    found_index = Intervals(found_spans)
     others = [m for m in mentions if m.concept.type not in MODEL_TYPES
-              and not _crosses(m, found)
-              and not any((f.start, f.end) == (m.start, m.end) for f in found)]
+              and not found_index.crosses(m.start, m.end)
+              and (m.start, m.end) not in found_spans]
     return found + others
 
 
@@ -152,11 +159,21 @@ def _trusted(mention: Mention, lexicon: Lexicon) -> bool:
         return False
 
 
-def _encloses_same_type(mention: Mention, found: list[Mention]) -> bool:
+def _last_word_starts(found: list[Mention]) -> dict[tuple[int, str], int]:
+    """(end, type) -> the latest start of a model span with that end and type."""
+    latest: dict[tuple[int, str], int] = {}
+    for f in found:
+        key = (f.end, f.concept.type)
+        latest[key] = max(latest.get(key, f.start), f.start)
+    return latest
+
+
+def _encloses_same_type(mention: Mention, last_words: dict[tuple[int, str], int]) -> bool:
     """Whether the dictionary name holds a model span of its own type in its last words
-    ("hip fracture" around "fracture")."""
-    return any(mention.start < f.start and f.end == mention.end
-               and f.concept.type == mention.concept.type for f in found)
+    ("hip fracture" around "fracture"); ``last_words``: :func:`_last_word_starts` of the
+    model's spans."""
+    start = last_words.get((mention.end, mention.concept.type))
+    return start is not None and mention.start < start
 
 
 def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Mention]:
@@ -168,18 +185,79 @@ def _consistent(text: str, spans: list[_Span], found: list[Mention]) -> list[Men
             names.setdefault(m.text, m)
     if not names:
         return []
-    taken = [(m.start, m.end) for m in found]
+    taken = Intervals((m.start, m.end) for m in found)
     added: list[Mention] = []
-    for span in spans:
-        for start, name in _whole_names(text, span.start, span.end, names):
-            end = start + len(name)
-            if any(s < end and start < e for s, e in taken):
-                continue
-            model = names[name]
-            added.append(Mention(start, end, name, model.concept,
-                                 span.segment, source=model.source, ids=model.ids))
-            taken.append((start, end))
+    for span, start, name in _whole_names_in(text, spans, names):
+        end = start + len(name)
+        if taken.overlaps(start, end):
+            continue
+        model = names[name]
+        added.append(Mention(start, end, name, model.concept,
+                             span.segment, source=model.source, ids=model.ids))
+        taken.add(start, end)
     return added
+
+
+#: A maximal run of the characters ``[\w-]`` (see :func:`_wordish`).
+_WORDISH_RUN = re.compile(r"[\w-]+")
+
+
+def _whole_names_in(text: str, spans: Sequence[_Span], names: Iterable[str]
+                    ) -> Iterator[tuple[_Span, int, str]]:
+    """``(span, start, name)`` for :func:`_whole_names` of every span, in order, at the
+    cost of one pass over the text (not one search per name and span): a whole-word
+    occurrence of a name that starts with a word character starts a run of them, so the
+    runs of the text, indexed once, give every place a name can be."""
+    order = sorted(names, key=len, reverse=True)
+    disjoint = all(a.end <= b.start for a, b in pairwise(spans))
+    if not disjoint:                        # never the case for sentences; kept exact
+        for span in spans:
+            for start, name in _whole_names(text, span.start, span.end, order):
+                yield span, start, name
+        return
+    runs: dict[str, list[int]] = {}
+    for m in _WORDISH_RUN.finditer(text):
+        runs.setdefault(m.group(), []).append(m.start())
+    at: dict[int, list[str]] = {}
+    for name in order:
+        first = _WORDISH_RUN.match(name)
+        if first is None:                   # starts with another character: searched
+            places: Iterable[int] = _boundary_finds(text, name)
+        elif first.end() == len(name):      # one run: the text's run is the name
+            places = runs.get(name, ())
+        else:
+            places = [i for i in runs.get(first.group(), ()) if text.startswith(name, i)]
+        for i in places:
+            at.setdefault(i, []).append(name)
+    starts = sorted(at)
+    for span in spans:
+        if span.end < len(text) and _wordish(text[span.end]) and _wordish(text[span.end - 1]):
+            # the span ends inside a word: a name may end with it (rare; searched)
+            for start, name in _whole_names(text, span.start, span.end, order):
+                yield span, start, name
+            continue
+        resume = span.start
+        for k in range(bisect_left(starts, span.start), len(starts)):
+            i = starts[k]
+            if i >= span.end:
+                break
+            if i < resume:
+                continue
+            for name in at[i]:
+                j = i + len(name)
+                if j <= span.end and (j == span.end or not _wordish(text[j])):
+                    yield span, i, name
+                    resume = j
+                    break
+
+
+def _boundary_finds(text: str, name: str) -> Iterator[int]:
+    r"""Where ``name`` occurs in ``text`` with no ``[\w-]`` character before it."""
+    i = text.find(name)
+    while i != -1:
+        if i == 0 or not _wordish(text[i - 1]):
+            yield i
+        i = text.find(name, i + 1)
 
 
 def _whole_names(text: str, start: int, end: int, names: Iterable[str]
@@ -189,7 +267,7 @@ def _whole_names(text: str, start: int, end: int, names: Iterable[str]
     to right, the longest name first where several start at one place: what
     ``re.finditer(r"(?<![\w-])(?:longest|...|shortest)(?![\w-])", text, start, end)`` finds,
     without compiling a pattern of the document's names."""
-    order = sorted(names, key=len, reverse=True)
+    order = sorted(names, key=len, reverse=True)   # stable: already ordered stays so
     at: dict[int, list[str]] = {}
     for name in order:
         i = text.find(name, start, end)
@@ -241,10 +319,13 @@ def _ligands_of_targets(text: str, mentions: list[Mention], found: list[Mention]
     own ("5-HT" in "5-HT receptors", "NMDA" in "NMDA receptor antagonist"), as BC5CDR
     annotates it, unless the model tagged something there."""
     added: list[Mention] = []
+    taken: Intervals | None = None
     for m in mentions:
         if m.concept.type != "mechanism" or m.concept.id == "-1" or (
                 lexicon.category(m.concept.id) not in _NAMED_AFTER_LIGAND):
             continue
+        if taken is None:
+            taken = Intervals((f.start, f.end) for f in found)
         toks = sentence_tokens(text, m.start, m.end)
         for k in range(len(toks) - 1, 0, -1):
             end = toks[k - 1].end
@@ -252,9 +333,10 @@ def _ligands_of_targets(text: str, mentions: list[Mention], found: list[Mention]
             if concept is None or not text[end - 1].isalnum() or not (
                     lexicon.category(concept.id) == "ligand" or _small_molecule(concept)):
                 continue
-            if not any(f.start < end and m.start < f.end for f in [*found, *added]):
+            if not taken.overlaps(m.start, end):
                 added.append(Mention(m.start, end, text[m.start:end], concept, m.segment,
                                      source=m.source))
+                taken.add(m.start, end)
             break
     return added
 
@@ -281,12 +363,6 @@ def _drop_untyped_short_forms(abbreviations: Sequence[Abbreviation], found: list
 def _fits(concept_type: str, model_type: str) -> bool:
     return concept_type == model_type or (model_type == "chemical"
                                           and concept_type == "mechanism")
-
-
-def _crosses(mention: Mention, found: list[Mention]) -> bool:
-    """Whether a model span overlaps the mention without lying inside it."""
-    return any(f.start < mention.end and mention.start < f.end
-               and not (mention.start <= f.start and f.end <= mention.end) for f in found)
 
 
 def _segment_spans(segments: Sequence[Segment], sentences: Sequence[Sentence]) -> list[_Span]:
@@ -320,29 +396,86 @@ def _resolve_abbreviations(text: str, spans: list[_Span], mentions: list[Mention
     """
     ends = {m.end: m.start for m in mentions}
     defined: dict[str, Abbreviation] = {}
-    for abbr in find_abbreviations(text, [(s.start, s.end) for s in spans], ends):
+    sentence_spans = [(s.start, s.end) for s in spans]
+    for abbr in find_abbreviations(text, sentence_spans, ends):
         defined.setdefault(abbr.short, abbr)
+    if not defined:
+        return mentions
+    where = all_occurrences(text, list(defined), sentence_spans)
+    pool = _MentionPool(mentions)
     for abbr in defined.values():
-        concept, long_mention = _abbreviation_concept(abbr, mentions, lexicon)
-        found = occurrences(text, abbr.short, [(s.start, s.end) for s in spans])
+        concept, long_mention = _abbreviation_concept(abbr, pool, lexicon)
+        found = where[abbr.short]
         added = [_mention_at(text, spans, start, end, concept) for start, end in found
                  if concept is not None]
         if long_mention is not None:
             added.append(long_mention)
-        blocked = [*found, *((m.start, m.end) for m in added)]
-        mentions = [m for m in mentions if not _overlaps(m, blocked)] + added
-    return mentions
+        pool.remove_overlapping([*found, *((m.start, m.end) for m in added)])
+        for m in added:
+            pool.append(m)
+    return pool.mentions()
 
 
-def _abbreviation_concept(abbr: Abbreviation, mentions: list[Mention], lexicon: Lexicon
+class _MentionPool:
+    """Mentions in list order, as :func:`_resolve_abbreviations` edits them (drop those
+    overlapping some spans, append new ones), indexed so that each edit and look-up costs
+    what it touches rather than a pass over every mention of the document."""
+
+    _BUCKET = 64                    # characters per bucket of the index by start
+
+    def __init__(self, mentions: Iterable[Mention]) -> None:
+        self._items: dict[int, Mention] = {}      # insertion order is list order
+        self._next = 0
+        self._by_end: dict[int, list[int]] = {}
+        self._by_span: dict[tuple[int, int], list[int]] = {}
+        self._buckets: dict[int, list[int]] = {}
+        self._longest = 0
+        for m in mentions:
+            self.append(m)
+
+    def append(self, m: Mention) -> None:
+        key = self._next
+        self._next += 1
+        self._items[key] = m
+        self._by_end.setdefault(m.end, []).append(key)
+        self._by_span.setdefault((m.start, m.end), []).append(key)
+        self._buckets.setdefault(m.start // self._BUCKET, []).append(key)
+        self._longest = max(self._longest, m.end - m.start)
+
+    def mentions(self) -> list[Mention]:
+        return list(self._items.values())
+
+    def ending_at(self, end: int) -> list[Mention]:
+        """The mentions that end at ``end``, in list order."""
+        return [self._items[k] for k in self._by_end.get(end, ()) if k in self._items]
+
+    def at(self, start: int, end: int) -> list[Mention]:
+        """The mentions of the span ``[start, end)``, in list order."""
+        return [self._items[k] for k in self._by_span.get((start, end), ()) if k in self._items]
+
+    def remove_overlapping(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Drop every mention overlapping one of ``spans``."""
+        doomed: list[int] = []
+        for start, end in spans:
+            first = (start - self._longest) // self._BUCKET
+            for b in range(first, (end - 1) // self._BUCKET + 1):
+                for k in self._buckets.get(b, ()):
+                    m = self._items.get(k)
+                    if m is not None and m.start < end and start < m.end:
+                        doomed.append(k)
+        for k in doomed:
+            self._items.pop(k, None)
+
+
+def _abbreviation_concept(abbr: Abbreviation, mentions: _MentionPool, lexicon: Lexicon
                           ) -> tuple[Concept | None, Mention | None]:
     """The concept a short form stands for, and a new mention for its long form if needed."""
-    inside = [m for m in mentions if m.end == abbr.long_end and m.start >= abbr.long_start]
+    inside = [m for m in mentions.ending_at(abbr.long_end) if m.start >= abbr.long_start]
     if inside:
         first = min(inside, key=lambda m: m.start)
         if (first.end - first.start) >= ABBREVIATION_AGREEMENT * (abbr.long_end - abbr.long_start):
             return first.concept, None
-    own = [m for m in mentions if (m.start, m.end) == (abbr.short_start, abbr.short_end)]
+    own = mentions.at(abbr.short_start, abbr.short_end)
     if own and _agrees(abbr.long, lexicon.synonyms(own[0].concept.id)):
         concept = own[0].concept
         long_mention = Mention(abbr.long_start, abbr.long_end, abbr.long,
@@ -379,10 +512,6 @@ def _mention_at(text: str, spans: list[_Span], start: int, end: int, concept: Co
     assert span is not None, "short forms are only searched inside the spans"
     return Mention(start, end, text[start:end], replace(concept),
                    span.segment, source="abbreviation")
-
-
-def _overlaps(mention: Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(mention.start < end and start < mention.end for start, end in spans)
 
 
 # --- context --------------------------------------------------------------------------------

@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
-_PAREN = re.compile(r"\(\s*([^()\[\];,]{1,20}?)\s*[;,)]|\[\s*([^\[\]();,]{1,20}?)\s*[;,\]]")
+#: A parenthesis or bracket and what it holds up to a ";" or ",". The spaces around the
+#: content are taken possessively (``\s*+``): giving one back could only make a content of
+#: spaces, which is no short form, and a long run of spaces would be tried at every split.
+_PAREN = re.compile(r"\(\s*+([^()\[\];,]{1,20}?)\s*+[;,)]|\[\s*+([^\[\]();,]{1,20}?)\s*+[;,\]]")
 _WORD = re.compile(r"\S+")
 
 
@@ -96,7 +101,7 @@ def _long_form(text: str, s_start: int, paren: int, short: str,
     if m_start is not None and text[m_start].lower() == short[0].lower():
         return m_start, end
     limit = min(len(short) + 5, 2 * len(short))
-    words = list(_WORD.finditer(text, s_start, end))[-limit:]
+    words = _last_words(text, s_start, end, limit)
     if not words:
         return None
     cand_start = words[0].start()
@@ -112,10 +117,61 @@ def _long_form(text: str, s_start: int, paren: int, short: str,
     return None
 
 
+def _last_words(text: str, start: int, end: int, limit: int) -> list[re.Match[str]]:
+    """The last ``limit`` words of ``text[start:end]``, read from a window before ``end``
+    that doubles until it holds more words than that (the first may be cut) or reaches
+    ``start``: a sentence of many parentheses is not read from its start for each."""
+    width = 64 * limit
+    while True:
+        window = max(start, end - width)
+        words = list(_WORD.finditer(text, window, end))
+        if window == start or len(words) > limit:
+            return words[-limit:]
+        width *= 4
+
+
 def occurrences(text: str, short: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Whole-word occurrences of a short form (and its plural in -s) in the given spans."""
     pattern = _occurrence_pattern(short)
     return [(m.start(), m.end()) for s, e in spans for m in pattern.finditer(text, s, e)]
+
+
+def all_occurrences(text: str, shorts: Sequence[str], spans: Sequence[tuple[int, int]]
+                    ) -> dict[str, list[tuple[int, int]]]:
+    """:func:`occurrences` of each short form, in one pass over the text (not one search
+    per short form and span, the square of a long document's length): every place a short
+    form can start (no ASCII letter or digit before it) is looked up once for each length a
+    short form has, and only the places found are tried with its pattern."""
+    if not shorts:
+        return {}
+    if any(s > e for s, e in spans) or any(a[1] > b[0] for a, b in pairwise(spans)):
+        return {short: occurrences(text, short, spans) for short in shorts}  # unordered
+    wanted = set(shorts)
+    lengths = sorted({len(short) for short in wanted})
+    places: dict[str, list[int]] = {short: [] for short in wanted}
+    firsts = "".join(re.escape(c) for c in sorted({short[0] for short in wanted}))
+    for start in re.finditer(rf"(?<![0-9A-Za-z])[{firsts}]", text):
+        i = start.start()
+        for n in lengths:
+            key = text[i:i + n]
+            if key in wanted:
+                places[key].append(i)
+    starts = [s for s, _e in spans]
+    found: dict[str, list[tuple[int, int]]] = {}
+    for short in shorts:
+        pattern = _occurrence_pattern(short)
+        out: list[tuple[int, int]] = []
+        span, reach = -1, 0             # the span of the last match and where it ended
+        for i in places[short]:
+            k = bisect_right(starts, i) - 1
+            if k < 0 or i + len(short) > spans[k][1] or (k == span and i < reach):
+                continue
+            m = pattern.match(text, i, spans[k][1])
+            if m is not None:
+                out.append((m.start(), m.end()))
+                span, reach = k, m.end()
+        found[short] = out
+    return found
 
 
 @functools.lru_cache(maxsize=1024)

@@ -20,12 +20,14 @@ import difflib
 import hashlib
 import marshal
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..intervals import Intervals
 from ..model import Concept
 from ..settings import Settings
 from . import brands
@@ -40,7 +42,7 @@ from .crf import (
     sentence_features,
     sentence_tokens,
 )
-from .keys import folded_key, prepare, token_spans, word_form
+from .keys import DROPPED, folded_key, prepare, token_spans, word_form
 from .lexicon import Lexicon
 from .matcher import Match, find_matches
 
@@ -70,6 +72,7 @@ class NerModel:
     #: and the rewordings, before the head and fuzzy look-ups
     fallback_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _fuzzy_index: dict[str, list[str]] | None = field(default=None, repr=False)
+    _longest_name: int | None = field(default=None, repr=False)
 
     def fuzzy(self, text: str, etype: str, lexicon: Lexicon) -> Concept | None:
         """The dictionary name most similar to ``text`` (same type, same first three
@@ -94,6 +97,15 @@ class NerModel:
                     best, best_ratio = concept, ratio
         return best
 
+
+    def longest_name(self, lexicon: Lexicon) -> int:
+        """The most tokens a name of the dictionary or of the training data has, found on
+        first use: a longer stretch of text is no name (:func:`_head_lookup` need not try
+        it)."""
+        if self._longest_name is None:
+            keys = (*lexicon.exact, *lexicon.folded, *self.names, *self.fallback_names)
+            self._longest_name = max((key.count(" ") + 1 for key in keys), default=0)
+        return self._longest_name
 
     def fuzzy_index(self, lexicon: Lexicon) -> dict[str, list[str]]:
         """The dictionary's names of five characters or more by their first three, built on
@@ -181,11 +193,16 @@ def typed_short_forms(abbreviations: Sequence[Abbreviation], spans: Sequence[Spa
                       ) -> dict[str, str]:
     """Short forms whose long form (or own definition) was tagged, with that label."""
     out: dict[str, str] = {}
+    by_end: dict[int, list[tuple[int, str]]] = {}
+    by_span: dict[tuple[int, int], str] = {}
+    for s, e, k in spans:
+        by_end.setdefault(e, []).append((s, k))
+        by_span.setdefault((s, e), k)
     for a in abbreviations:
-        kinds = ([k for s, e, k in spans if e == a.long_end and s >= a.long_start]
-                 or [k for s, e, k in spans if (s, e) == (a.short_start, a.short_end)])
-        if kinds:
-            out.setdefault(a.short, kinds[0])
+        kind = next((k for s, k in by_end.get(a.long_end, ()) if s >= a.long_start),
+                    None) or by_span.get((a.short_start, a.short_end))
+        if kind:
+            out.setdefault(a.short, kind)
     return out
 
 
@@ -214,7 +231,8 @@ def ner_spans(model: NerModel, text: str, sentences: Sequence[tuple[int, int]],
     again = [(toks, tags) for toks, tags in tokenised if any(t.text in typed for t in toks)]
     redone = {(toks[0].start, toks[-1].end) for toks, _ in again}
     second, more = _tag_all(model, text, again, lexicon, dict_types, typed, candidates)
-    kept = [sp for sp in first if not any(a <= sp[0] < b for a, b in redone)]
+    redone_at = Intervals(redone)
+    kept = [sp for sp in first if not redone_at.overlaps(sp[0], sp[0] + 1)]
     return sorted(kept + second), {**confidence, **more}
 
 
@@ -237,12 +255,25 @@ def _tag_all(model: NerModel, text: str,
         while k < len(pending) and pending[k][0] < toks[-1].end:
             mine.append(pending[k])
             k += 1
+        starts = [t.start for t in toks] if mine else []
         for start, end in mine:
-            inside = [i for i, t in enumerate(toks) if start <= t.start and t.end <= end]
+            inside = _tokens_inside(toks, starts, start, end)
             if inside:
                 confidence[(start, end)] = sum(
                     1.0 - model.tagger.marginal("O", i) for i in inside) / len(inside)
     return spans, confidence
+
+
+def _tokens_inside(toks: Sequence[Token], starts: Sequence[int], start: int, end: int
+                   ) -> list[int]:
+    """The indexes of the tokens within ``[start, end)``: tokens are in order and disjoint,
+    so they start at the first one starting at ``start`` and run while they end by ``end``."""
+    inside = []
+    for i in range(bisect_left(starts, start), len(toks)):
+        if toks[i].end > end:
+            break
+        inside.append(i)
+    return inside
 
 
 # --- normalisation ----------------------------------------------------------------------------
@@ -351,7 +382,7 @@ def _head_lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon) -> Co
     spelling variant or rewording ("internal haemorrhage" -> "haemorrhage" -> Hemorrhage,
     "transient visual disturbances" -> "visual disturbances")."""
     words = text.split()
-    for i in range(1, len(words)):
+    for i in range(_first_nameable(words, model, lexicon), len(words)):
         tail = " ".join(words[i:])
         if etype == "disease":
             concept = _typed(_lookup(tail, etype, model, lexicon), etype) or _rewritten_lookup(
@@ -362,6 +393,28 @@ def _head_lookup(text: str, etype: str, model: NerModel, lexicon: Lexicon) -> Co
         if concept is not None:
             return concept
     return None
+
+
+#: How many tokens a rewording may drop ("decreased renal function" -> "renal
+#: insufficiency", "injury to the kidney" -> "kidney injury": two), with room to spare.
+_REWORDING_SLACK = 8
+
+
+def _first_nameable(words: Sequence[str], model: NerModel, lexicon: Lexicon) -> int:
+    """The first ``i >= 1`` whose tail ``words[i:]`` may be a name: a tail of more tokens
+    than the longest name (and any rewording's cut) finds nothing, and trying every tail of
+    a span of thousands of words costs their square. A word of hyphens and dashes alone has
+    no token; any other word has one at least."""
+    if len(words) <= 8:
+        return 1
+    limit = model.longest_name(lexicon) + _REWORDING_SLACK
+    worded = 0
+    for i in range(len(words) - 1, 0, -1):
+        if any(ch not in DROPPED for ch in words[i]):
+            worded += 1
+            if worded > limit:
+                return i + 1
+    return 1
 
 
 # --- rewording: how MeSH names what a mention paraphrases ------------------------------------

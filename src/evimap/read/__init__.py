@@ -73,7 +73,7 @@ def read_file(path: Path, settings: Settings) -> Iterator[RawDocument | InputErr
     Raises :class:`InputError` (when iteration starts, or mid-stream for a stream that
     breaks) for a problem with the whole file; yields :class:`InputError` for a bad record.
     """
-    source = open_source(Path(path))
+    source = open_source(Path(path), settings.max_decompressed_mb)
     reader = _READERS[sniff_format(source)]
     try:
         extra = read_sidecar(Path(path))

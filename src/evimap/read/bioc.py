@@ -37,6 +37,7 @@ from ..errors import InputError
 from ..model import Block, GoldMention, RawDocument
 from ..settings import Settings
 from .decode import OffsetMap, from_original, normalise_text
+from .jsonl import loads
 from .pubtator import relation_id, split_ids
 from .source import RecordError, Source, gzip_errors
 from .xmlsafe import iterparse, malformed, release
@@ -147,21 +148,26 @@ def _read_json(source: Source, settings: Settings) -> Iterator[RawDocument | Inp
         raise InputError(source.label, f"BioC JSON is not valid UTF-8 (invalid byte "
                                        f"0x{data[exc.start]:02x} at byte {exc.start})") from None
     try:
-        items: list[tuple[int, Any]] = [(1, json.loads(text))]
+        items: list[tuple[int, Any]] = [(1, loads(text))]
     except json.JSONDecodeError as exc:
         if "Extra data" not in exc.msg:
             raise InputError(source.label, f"malformed JSON: {exc.msg} (line {exc.lineno}, "
                                            f"column {exc.colno})") from None
         items = list(_json_lines(text))         # one document or collection per line
+    except RecursionError:
+        raise InputError(source.label, "malformed JSON: nested too deeply") from None
     index = 0
     for lineno, value in items:
         if isinstance(value, InputError):
             yield InputError(f"{source.label}:{lineno}", value.reason)
             continue
-        found = list(_json_documents(value))
-        if not found:
+        try:
+            found = list(_json_documents(value))
             reason = ("no BioC documents: expected a collection with 'documents', a "
                       "document with 'passages' or a list of documents")
+        except RecursionError:
+            found, reason = [], "malformed JSON: nested too deeply"
+        if not found:
             if len(items) == 1:
                 raise InputError(source.label, reason)
             yield InputError(f"{source.label}:{lineno}", reason)
@@ -180,9 +186,11 @@ def _json_lines(text: str) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield lineno, json.loads(line)
+            yield lineno, loads(line)
         except json.JSONDecodeError as exc:
             yield lineno, InputError("", f"malformed JSON: {exc.msg} (column {exc.colno})")
+        except RecursionError:
+            yield lineno, InputError("", "malformed JSON: nested too deeply")
 
 
 def _json_documents(value: Any) -> Iterator[Any]:

@@ -75,7 +75,7 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> Decoded
             return _decode_bom(data[len(bom):], encoding, path)
     check_not_binary(data, path)
     if declared:
-        decoded = _try_decode(data, declared)
+        decoded = _try_decode(data, declared, declared=True)
         if decoded is not None:
             return decoded
     try:
@@ -113,12 +113,24 @@ def _decode_bom(data: bytes, encoding: str, path: str) -> Decoded:
     return Decoded(text, encoding)
 
 
-def _try_decode(data: bytes, encoding: str) -> Decoded | None:
-    """The bytes decoded with ``encoding``, or None when it is unknown or does not fit."""
+#: Python codecs that a page may name but that are no character set of the web: text
+#: transforms (``undefined`` always fails, ``punycode`` and ``idna`` are for host names,
+#: the escape codecs read backslashes), UTF-7 (which browsers refuse: it hides markup), and
+#: UTF-16/32 named in an ASCII-compatible page (the WHATWG rule: read as UTF-8).
+_NOT_CHARSETS = frozenset({"undefined", "punycode", "idna", "unicode-escape",
+                           "raw-unicode-escape", "utf-7", "charmap", "utf-16", "utf-16-le",
+                           "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+
+
+def _try_decode(data: bytes, encoding: str, declared: bool = False) -> Decoded | None:
+    """The bytes decoded with ``encoding``, or None when it is unknown, does not fit, or
+    (``declared``: a page named it) is no character set (see :data:`_NOT_CHARSETS`)."""
     try:
         name = codecs.lookup(encoding).name
+        if declared and name in _NOT_CHARSETS:
+            return None
         return Decoded(data.decode(name), name)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, ValueError):   # ValueError: UnicodeError, a codec's own complaint
         return None
 
 

@@ -9,6 +9,7 @@ other field is kept as it is.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,13 +59,51 @@ def _load(line: bytes, lineno: int) -> dict[str, Any]:
     if lineno == 1:
         decoded = decoded.removeprefix("\ufeff")
     try:
-        value = json.loads(decoded)
+        value = loads(decoded)
     except json.JSONDecodeError as exc:
         raise RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
         raise RecordError("invalid JSON: nested too deeply") from None
     if not isinstance(value, dict):
         raise RecordError(f"expected a JSON object, found {_json_type(value)}")
+    return value
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` for any input: an integer too long for Python stays a string of its
+    digits, a lone surrogate (``"\\ud800"``, which no UTF-8 text can hold) becomes U+FFFD.
+    Raises :class:`json.JSONDecodeError` and, for nesting too deep, :class:`RecursionError`."""
+    value = json.loads(text, parse_int=_integer)
+    if _SURROGATE_ESCAPE.search(text):
+        value = _without_lone_surrogates(value)
+    return value
+
+
+def _integer(digits: str) -> int | str:
+    """A JSON integer; one too long for Python to convert (over 4,300 digits) stays the
+    string of its digits, so the record is read (such a number is no count or id)."""
+    if len(digits) > _MAX_INT_DIGITS:
+        return digits
+    return int(digits)
+
+
+#: Python refuses to convert longer strings of digits (``sys.get_int_max_str_digits``).
+_MAX_INT_DIGITS = 4300
+#: A ``\uD800``-``\uDFFF`` escape: JSON can spell a lone surrogate, which no UTF-8 text holds.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (keys included) replaced by
+    U+FFFD, the replacement character (a surrogate pair is one character once parsed)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v)
+                for k, v in value.items()}
     return value
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..errors import InputError
 from ..model import RawDocument
@@ -26,11 +27,13 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A file to read: its path, the name of its content (without ``.gz``), compression."""
+    """A file to read: its path, the name of its content (without ``.gz``), compression,
+    and how far its decompression may go (bytes; None: no limit)."""
 
     path: Path
     name: str
     gzipped: bool
+    max_decompressed: int | None = None
 
     @property
     def label(self) -> str:
@@ -38,10 +41,14 @@ class Source:
         return str(self.path)
 
     def open(self) -> io.BufferedIOBase:
-        """The content as a binary stream (decompressed on the fly for gzip)."""
-        if self.gzipped:
+        """The content as a binary stream (decompressed on the fly for gzip, raising
+        :class:`InputError` when it grows past ``max_decompressed``)."""
+        if not self.gzipped:
+            return self.path.open("rb")
+        if self.max_decompressed is None:
             return gzip.open(self.path, "rb")
-        return self.path.open("rb")
+        return io.BufferedReader(_Capped(gzip.open(self.path, "rb"), self.max_decompressed,
+                                         self.label), _CAPPED_BUFFER)
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
         """The first ``size`` bytes of the (decompressed) content."""
@@ -66,23 +73,78 @@ class Source:
         return data
 
 
+_CAPPED_BUFFER = 1 << 16
+#: Lines of nothing but these bytes are blank (what ``bytes.strip`` removes).
+_BLANK_RUN = re.compile(rb"[ \t\r\n\x0b\x0c]*\n")
+
+
+class _Capped(io.RawIOBase):
+    """A decompressing stream that raises :class:`InputError` past ``limit`` bytes."""
+
+    def __init__(self, inner: io.BufferedIOBase, limit: int, label: str) -> None:
+        super().__init__()
+        self._inner, self._limit, self._label, self._total = inner, limit, label, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._inner.readinto(buffer)
+        self._total += n
+        if self._total > self._limit:
+            raise InputError(self._label, "file decompresses to more than the "
+                                          f"{self._limit / _MB:g} MB limit for a compressed "
+                                          "file (set EVIMAP_MAX_DECOMPRESSED_MB)")
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
 def iter_lines(stream: io.BufferedIOBase, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line)`` from 1, without the line break; None for a line over the limit.
 
-    An over-long line is skipped in chunks, never held in memory whole.
+    An over-long line is skipped in chunks, never held in memory whole (one of nothing but
+    blanks is a blank line). The blank lines (nothing but spaces, tabs and line breaks)
+    after a blank line are skipped in bulk, not yielded: readers take one blank line as
+    they take several, and a file of millions of them (a decompression bomb) costs
+    milliseconds, not minutes.
     """
     lineno = 0
+    peek = getattr(stream, "peek", None)
     while True:
         line = stream.readline(max_bytes + 1)
         if not line:
             return
         lineno += 1
         if len(line) > max_bytes and not line.endswith(b"\n"):
+            blank = not line.strip()
             while (rest := stream.readline(_MB)) and not rest.endswith(b"\n"):
-                pass
-            yield lineno, None
+                blank = blank and not rest.strip()
+            blank = blank and not rest.strip()
+            yield lineno, (b"" if blank else None)
+            if blank and peek is not None:
+                lineno += _skip_blank_lines(stream, peek)
             continue
-        yield lineno, line.rstrip(b"\r\n")
+        line = line.rstrip(b"\r\n")
+        yield lineno, line
+        if peek is not None and not line.strip():
+            lineno += _skip_blank_lines(stream, peek)
+
+
+def _skip_blank_lines(stream: io.BufferedIOBase, peek: Callable[[int], bytes]) -> int:
+    """Consume the whole blank lines at the stream's position; return how many."""
+    skipped = 0
+    while True:
+        ahead = peek(_CAPPED_BUFFER)
+        m = _BLANK_RUN.match(ahead)
+        if m is None:
+            return skipped
+        skipped += ahead.count(b"\n", 0, m.end())
+        stream.read(m.end())
+        if m.end() < len(ahead):
+            return skipped
 
 
 def max_record_bytes(max_mb: float) -> int:
@@ -90,8 +152,9 @@ def max_record_bytes(max_mb: float) -> int:
     return int(max_mb * _MB)
 
 
-def open_source(path: Path) -> Source:
-    """Check that ``path`` is a readable regular file and describe it as a :class:`Source`."""
+def open_source(path: Path, max_decompressed_mb: float | None = None) -> Source:
+    """Check that ``path`` is a readable regular file and describe it as a :class:`Source`
+    (a gzip file may decompress to ``max_decompressed_mb`` at most)."""
     label = str(path)
     if not path.exists():
         raise InputError(label, "no such file")
@@ -110,7 +173,8 @@ def open_source(path: Path) -> Source:
         name = name[:-3]
     elif name.endswith(".gz"):
         raise InputError(label, "named .gz but is not gzip-compressed")
-    return Source(path, name, gzipped)
+    cap = int(max_decompressed_mb * _MB) if max_decompressed_mb is not None else None
+    return Source(path, name, gzipped, cap)
 
 
 def too_large(label: str, size: int, max_mb: float, *, decompressed: bool = False) -> InputError:

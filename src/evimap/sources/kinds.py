@@ -82,8 +82,11 @@ def address(meta: Mapping[str, Any]) -> tuple[str, str] | None:
     url = str(meta.get("url") or "").strip()
     if not url:
         return None
-    parts = urlsplit(url if "://" in url else "http://" + url)
-    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        parts = urlsplit(url if "://" in url else "http://" + url)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:              # not an address ("http://[::1", a bad port)
+        return None
     host = host[4:] if host.startswith("www.") else host
     path = unquote(parts.path) + (("?" + parts.query) if parts.query else "")
     return host, path
