@@ -388,3 +388,45 @@ def test_token_is_required_on_every_request(ev, settings):
         assert "httponly" in r.headers["set-cookie"].lower()
         # the browser keeps the cookie, so the UI's own links work
         assert c.get("/statements").status_code == 200
+
+
+def test_a_statements_pair_lists_what_the_listing_gives(ev: Evimap):
+    """The statement page's other statements of its pair (one query) are the listing's."""
+    pairs = {(s["subject"]["id"], s["object"]["id"])
+             for s in ev.list_statements(limit=500).items}
+    assert pairs
+    for subject, object_ in sorted(pairs):
+        listed = ev.list_statements(subject=subject, object=object_, limit=20)
+        got = ev.pair_statements(subject, object_, limit=20)
+        assert [s["key"] for s in got.items] == [s["key"] for s in listed.items]
+        assert got.total == listed.total
+        assert all({**s, "sources": None} == {**t, "sources": None}
+                   for s, t in zip(got.items, listed.items, strict=True))
+
+
+def test_a_store_held_for_reading_remembers_until_it_is_written(tmp_path, settings: Settings,
+                                                                 seeds_dir: Path, resources):
+    db = tmp_path / "memo.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as writer:
+        writer._resources = resources
+        writer.ingest([str(next(seeds_dir.glob("*.txt")))])
+    calls: list[int] = []
+
+    def count() -> int:
+        calls.append(1)
+        return int(shared.store.scalar("SELECT count(*) FROM documents"))
+
+    shared = Evimap(db, replace(settings, db=str(db)), create=False, shared=True)
+    try:
+        shared._resources = resources
+        assert shared.store.memo("n", count) == shared.store.memo("n", count) == 1
+        assert len(calls) == 1                      # remembered while nothing changed
+        shared.ingest([str(p) for p in sorted(seeds_dir.glob("*.txt"))[1:3]])
+        assert shared.store.memo("n", count) == 3  # a write ends what was remembered
+        assert len(calls) == 2
+    finally:
+        shared.close()
+    with Evimap(db, replace(settings, db=str(db))) as alone:   # held for writing: no memo
+        for _ in range(2):
+            alone.store.memo("n", lambda: calls.append(1) or 0)
+    assert len(calls) == 4

@@ -75,6 +75,13 @@ _STATEMENTS_OF_KEYS = ("WITH s AS MATERIALIZED (SELECT * FROM statements WHERE "
                        + in_list("key") + ")"
                        + STATEMENTS_SQL.replace("FROM statements s", "FROM s", 1))
 
+#: ``STATEMENTS_SQL`` of the statements of one subject and object (two parameters), strongest
+#: first: a few rows, read first as ``_STATEMENTS_OF_KEYS`` explains.
+_STATEMENTS_OF_PAIR = ("WITH s AS MATERIALIZED (SELECT * FROM statements WHERE subject_id = ?"
+                       " AND object_id = ?)"
+                       + STATEMENTS_SQL.replace("FROM statements s", "FROM s", 1)
+                       + " ORDER BY s.belief DESC, s.predicate, s.key")
+
 #: The rows of the lookup table (:mod:`evimap.store.lookup`) :func:`merge_sources
 #: <evimap.identifiers.merge_sources>` needs for statements' sources: in path order, the
 #: first of each statement's rows with the same raw identifiers (a later one would change
@@ -147,10 +154,11 @@ _LOOKUP_MEMO = threading.local()
 
 
 def _lookup_fresh(store: Store) -> bool:
-    """Whether the claims' lookup table matches the claims: asked once per API call."""
+    """Whether the claims' lookup table matches the claims: asked once per API call, and
+    once per generation of a store held for reading (:meth:`Store.memo`)."""
     if getattr(_LOOKUP_MEMO, "store", None) is store:
         return bool(_LOOKUP_MEMO.fresh)
-    return claim_lookup.is_fresh(store)
+    return store.memo("lookup_fresh", lambda: claim_lookup.is_fresh(store))
 
 
 def _one_look(method: Callable[Concatenate[Evimap, _P], _R]
@@ -160,7 +168,8 @@ def _one_look(method: Callable[Concatenate[Evimap, _P], _R]
     def call(self: Evimap, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         if getattr(_LOOKUP_MEMO, "store", None) is not None:
             return method(self, *args, **kwargs)
-        _LOOKUP_MEMO.fresh = claim_lookup.is_fresh(self.store)
+        store = self.store
+        _LOOKUP_MEMO.fresh = store.memo("lookup_fresh", lambda: claim_lookup.is_fresh(store))
         _LOOKUP_MEMO.store = self.store
         try:
             return method(self, *args, **kwargs)
@@ -618,6 +627,13 @@ class Evimap:
         return Page([{**_statement_json(r), "sources": sources[r["key"]]} for r in rows],
                     total, limit, offset)
 
+    def pair_statements(self, subject_id: str, object_id: str, limit: int = 20) -> Page:
+        """The statements of one subject and object (by concept id), strongest first, as
+        :meth:`list_statements` gives them but without their sources (a statement page's
+        other statements of its pair); one query."""
+        rows = self.store.rows(_STATEMENTS_OF_PAIR, [subject_id, object_id])
+        return Page([_statement_json(r) for r in rows[:limit]], len(rows), limit, 0)
+
     def _statement_rows(self, where: Sequence[str], params: Sequence[Any], order: str,
                         limit: int | None = None, offset: int = 0
                         ) -> tuple[list[dict[str, Any]], int]:
@@ -742,13 +758,13 @@ class Evimap:
         return self._contradictions(key, rows[0])
 
     def _contradictions(self, key: str, r: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """:meth:`contradictions` of the statement ``key``, whose row ``r`` is known."""
-        forms = assemble.rivals(r["predicate"], bool(r["negated"]))
-        found, _ = self._statement_rows(
-            ["s.subject_id = ?", "s.object_id = ?",
-             in_list("s.predicate || '/' || s.negated::VARCHAR")],
-            [r["subject_id"], r["object_id"],
-             json_list(f"{p}/{str(n).lower()}" for p, n in forms)], "s.belief DESC, s.key")
+        """:meth:`contradictions` of the statement ``key``, whose row ``r`` is known: the
+        statements of its pair (one query) of a rival form."""
+        forms = set(assemble.rivals(r["predicate"], bool(r["negated"])))
+        found = sorted((x for x in self.store.rows(_STATEMENTS_OF_PAIR,
+                                                   [r["subject_id"], r["object_id"]])
+                        if (x["predicate"], bool(x["negated"])) in forms),
+                       key=lambda x: (-x["belief"], x["key"]))
         out = [_statement_json(x) for x in found]
         if not out:
             return out

@@ -196,8 +196,9 @@ def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int 
     loopback port over the store ``db`` (never another machine), then ``clients``
     concurrent clients, each on its own keep-alive connection, send ``requests`` requests
     in all (at most ``max_seconds``), drawn from :data:`SERVE_MIX` (statements, documents
-    and concepts of the store; the same draw every run), each client waiting ``think_ms``
-    between its requests (0: at once, the hardest case). Returns latency percentiles (ms)
+    and concepts of the store; the same draw every run), each client waiting about
+    ``think_ms`` between its requests (half to one and a half times it; 0: at once, the
+    hardest case) and starting after a random share of it. Returns latency percentiles (ms)
     overall and per kind, requests per second, errors, the store's counts and the load of
     the machine."""
     import asyncio
@@ -328,12 +329,19 @@ async def _load(port: int, paths: Sequence[tuple[str, str]], clients: int, think
     """Send ``paths`` from ``clients`` concurrent keep-alive connections; (kind, latency in
     ms, whether it answered 200) for each request sent before ``max_seconds``."""
     import asyncio
+    import random
 
     results: list[tuple[str, float, bool]] = []
     todo = iter(paths)
     deadline = time.perf_counter() + max_seconds
 
-    async def client() -> None:
+    async def client(number: int) -> None:
+        # a reader pauses between clicks for a while that varies (half to one and a half
+        # times ``think``), and readers do not arrive together: each starts after a random
+        # share of one pause (the same draw every run), so that clients are not in step
+        rng = random.Random(number)
+        if think:
+            await asyncio.sleep(rng.uniform(0, think))
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         cookie = ""
         try:
@@ -352,11 +360,11 @@ async def _load(port: int, paths: Sequence[tuple[str, str]], clients: int, think
                     writer.close()
                     reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 if think:
-                    await asyncio.sleep(think)
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         finally:
             writer.close()
 
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(i) for i in range(clients)))
     return results
 
 

@@ -1095,7 +1095,8 @@ def bench_scale_cmd(obj: Context, out_dir: str, n_docs: int, workers: int,
 @click.option("--max-seconds", type=click.FloatRange(1, 3600), default=120.0,
               show_default=True, help="Stop sending after this long.")
 @click.option("--think-ms", type=click.FloatRange(0, 60_000), default=0.0, show_default=True,
-              help="Each client's pause between two requests (0: none, the hardest case).")
+              help="Each client's pause between two requests, on average (0: none, the "
+                   "hardest case); clients start spread over one pause.")
 @pass_ctx
 def bench_serve_cmd(obj: Context, clients: int, n_requests: int, max_seconds: float,
                     think_ms: float) -> None:

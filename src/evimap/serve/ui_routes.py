@@ -99,8 +99,7 @@ def statement(request: Request, ev: EvimapDep, key: HashId,
         ctx = contexts.get(c["id"])
         c["paragraph"] = segment_with_sentence(ctx["segment"], c["start"], c["end"],
                                                ctx["mentions"]) if ctx else c["sentence"]
-    pair = ev.list_statements(subject=st["subject"]["id"], object=st["object"]["id"],
-                              limit=20)
+    pair = ev.pair_statements(st["subject"]["id"], st["object"]["id"], limit=20)
     rivals = {r["key"] for r in st["contradictions"]}
     quote = ev.top_quotes([key]).get(key) if rivals else None
     shown = {c["id"] for c in claims}

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 
@@ -28,6 +28,8 @@ from . import lookup, works
 from .absent import remember_absent
 from .access import connect
 from .sql import in_list, json_list, listed
+
+_T = TypeVar("_T")
 
 remember_absent()
 
@@ -110,6 +112,7 @@ class Store:
         self._closed = False
         self._writing = 0
         self._threads: int | None = None
+        self._memo: dict[str, tuple[int, Any]] = {}
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -132,6 +135,22 @@ class Store:
     @property
     def writable(self) -> bool:
         return not self.read_only
+
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()``, remembered while the store is unchanged, for a store held for
+        reading (``read_only``, or ``shared`` between writes): no other process can write
+        it meanwhile, and this one writes only inside :meth:`writing`, which ends the
+        generation. A store held for writing computes it every time (its connection may
+        write without saying so)."""
+        if not self.read_only or self._writing:
+            return compute()
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == self.generation:
+            return cast(_T, hit[1])
+        generation = self.generation
+        value = compute()
+        self._memo[key] = (generation, value)
+        return value
 
     def use_cursors(self, threads: int | None = None) -> None:
         """From now on each thread queries through its own cursor (a server's requests);
