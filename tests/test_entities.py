@@ -242,12 +242,13 @@ def test_context(sentence: str, word: str, flags: tuple[bool, bool, bool]) -> No
 
 # --- recognise -----------------------------------------------------------------------------
 
-def test_every_segment_is_read_with_its_index(lexicon: Lexicon) -> None:
-    text = "Ketamine for migraine.\n\nShare: ketamine deals"
-    segments = [Segment("body", 0, 22, text[:22]), Segment("boilerplate", 24, 45, text[24:])]
+def test_every_segment_but_boilerplate_is_read_with_its_index(lexicon: Lexicon) -> None:
+    text = "Ketamine for migraine.\n\nShare: ketamine deals\n\nKeywords: aspirin"
+    segments = [Segment("body", 0, 22, text[:22]), Segment("boilerplate", 24, 45, text[24:45]),
+                Segment("metadata", 47, len(text), text[47:], label="keywords")]
     mentions = run(text, lexicon, segments)
     assert [(m.text, m.segment) for m in mentions] == [
-        ("Ketamine", 0), ("migraine", 0), ("ketamine", 1)]
+        ("Ketamine", 0), ("migraine", 0), ("aspirin", 2)]
     assert all(text[m.start:m.end] == m.text for m in mentions)
 
 

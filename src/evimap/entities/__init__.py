@@ -52,7 +52,8 @@ DICTIONARY_CONFIDENCE = 0.55
 def recognise(text: str, segments: Sequence[Segment], sentences: Sequence[Sentence],
               lexicon: Lexicon, ner: NerModel | None = None, lay: bool = False
               ) -> list[Mention]:
-    """Entity mentions in the content segments of a document, in text order.
+    """Entity mentions in the segments of a document that are not dropped boilerplate, in
+    text order.
 
     With a statistical model (``ner``), chemicals and diseases are its spans, normalised to
     MeSH, plus the dictionary's names it gives enough probability; the dictionary still
@@ -366,19 +367,20 @@ def _fits(concept_type: str, model_type: str) -> bool:
 
 
 def _segment_spans(segments: Sequence[Segment], sentences: Sequence[Sentence]) -> list[_Span]:
-    """Sentences of every segment: the given ones for content segments, split here for the
-    others (metadata keywords, dropped boilerplate), so the document view can show every
-    entity; claims read content segments only."""
+    """Sentences of every segment but dropped boilerplate: the given ones for content
+    segments, split here for the others (metadata keywords, comment headers), so the
+    document view can show their entities; claims read content segments only. Boilerplate
+    (menus, footers, share bars: most of a real page's text) is not read at all."""
     spans: list[_Span] = []
     covered: set[int] = set()
     for sent in sentences:
         seg = segments[sent.segment]
         start, end = max(sent.start, seg.start), min(sent.end, seg.end)
-        if start < end:
+        if start < end and seg.kind != "boilerplate":
             spans.append(_Span(start, end, sent.segment))
             covered.add(sent.segment)
     for i, seg in enumerate(segments):
-        if i not in covered:
+        if i not in covered and seg.kind != "boilerplate":
             spans += [_Span(s, e, i) for s, e in split_sentences(seg.text)
                       for s, e in [(seg.start + s, seg.start + e)]]
     return sorted(spans, key=lambda s: s.start)
