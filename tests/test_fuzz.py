@@ -39,6 +39,7 @@ from evimap.model import RawDocument
 from evimap.pipeline import Resources, load_resources, process
 from evimap.read import read_file
 from evimap.settings import Settings
+from test_formats import make_pdf
 
 #: Mutated inputs per reader.
 INPUTS = int(os.environ.get("EVIMAP_FUZZ_INPUTS", "24"))
@@ -158,31 +159,10 @@ def _escape(text: str) -> str:
 
 
 def _pdf(lines: list[str]) -> bytes:
-    """A one-page PDF showing ``lines`` in Helvetica."""
-    ops = []
-    for i, line in enumerate(lines[:45]):
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"BT /F1 10 Tf 1 0 0 1 50 {770 - 16 * i} Tm ({escaped}) Tj ET")
-    stream = "\n".join(ops).encode("cp1252", errors="replace")
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
-               b"<< /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-               b"/Encoding /WinAnsiEncoding >>",
-               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    """A one-page PDF showing the first 45 of ``lines`` (:func:`test_formats.make_pdf`),
+    characters Helvetica's encoding lacks replaced."""
+    return make_pdf([[(50, 770 - 16 * i, 10, line.encode("cp1252", "replace").decode("cp1252"))
+                      for i, line in enumerate(lines[:45])]])
 
 
 def seeds(data_dir: Path) -> dict[str, list[Case]]:
