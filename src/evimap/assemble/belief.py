@@ -25,7 +25,6 @@ independent work is wrong, if each is wrong with probability ``1 - w_work``.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -77,24 +76,11 @@ class Priors:
     meaning: Mapping[tuple[str, str], str]
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    try:
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip() and not line.startswith("#")]
-    except OSError as exc:  # pragma: no cover - the table ships with the package
-        raise ConfigError(f"{path}: cannot read the belief priors ({exc})") from exc
-    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
-    for i, row in enumerate(rows, start=2):
-        if None in row or any(v is None for v in row.values()):
-            raise ConfigError(f"{path}: row {i} has the wrong number of columns")
-    return rows
-
-
 def load_priors(path: Path = PRIORS_PATH) -> Priors:
     """Read and check a priors table: every required row present, numbers in range."""
     table: dict[str, dict[str, float]] = {f: {} for f in FACTORS}
     meaning: dict[tuple[str, str], str] = {}
-    for r in _read(path):
+    for r in vocab.read_table(path, "the belief priors"):
         if r["factor"] not in table:
             raise ConfigError(f"{path}: unknown factor {r['factor']!r}")
         try:

@@ -62,12 +62,18 @@ CUE_SCOPES = ("trigger", "clause", "aside", "sentence", "frame", "before", "wind
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    path = HERE / name
+    return read_table(HERE / name, "the vocabulary table")
+
+
+def read_table(path: Path, what: str) -> list[dict[str, str]]:
+    """The rows of a tab-separated table with a header (``#`` lines are comments), each a
+    dict by column; :class:`ConfigError` naming the file and ``what`` it is when it cannot be
+    read or a row has the wrong number of columns."""
     try:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines()
                  if line.strip() and not line.startswith("#")]
     except OSError as exc:  # pragma: no cover - the tables ship with the package
-        raise ConfigError(f"{path}: cannot read the vocabulary table ({exc})") from exc
+        raise ConfigError(f"{path}: cannot read {what} ({exc})") from exc
     rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
     for i, row in enumerate(rows, start=2):
         if None in row or any(v is None for v in row.values()):
