@@ -17,6 +17,7 @@ back to the join when it does not, e.g. after an ingest killed before its assemb
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from .. import identifiers
@@ -50,18 +51,11 @@ ORDER = "c.subject_id, c.object_id, c.statement_key, c.id"
 #: The ``meta`` row holding how many claims the table was made from.
 META_KEY = "claim_lookup_claims"
 
-#: The table (also in ``schema.sql``; the migration to the schema version that added it).
-CREATE_SQL = """CREATE TABLE IF NOT EXISTS claim_lookup (
-    id VARCHAR NOT NULL, statement_key VARCHAR NOT NULL, doc_id VARCHAR NOT NULL,
-    work_id VARCHAR NOT NULL, path VARCHAR, source_kind VARCHAR, credibility DOUBLE,
-    subject_id VARCHAR NOT NULL, subject_name VARCHAR, subject_type VARCHAR,
-    predicate VARCHAR NOT NULL, object_id VARCHAR NOT NULL, object_name VARCHAR,
-    object_type VARCHAR, negated BOOLEAN, hedged BOOLEAN, hypothetical BOOLEAN,
-    qualifiers JSON, segment_idx INTEGER, segment_kind VARCHAR, sentence VARCHAR,
-    start_offset INTEGER, end_offset INTEGER, design VARCHAR, n INTEGER, outcomes VARCHAR[],
-    dose VARCHAR, population VARCHAR, asserted_by VARCHAR, study VARCHAR, extractor VARCHAR,
-    rule VARCHAR, source_pmid VARCHAR, source_doi VARCHAR, source_pmcid VARCHAR,
-    source_url VARCHAR, work_title VARCHAR)"""
+#: The table, as ``schema.sql`` defines it (run on its own by the migration to the schema
+#: version that added it, and when the table is made again).
+CREATE_SQL = re.search(r"CREATE TABLE IF NOT EXISTS claim_lookup \(.*?\n\)",
+                       (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8"),
+                       re.S).group(0)  # type: ignore[union-attr]
 
 
 def refresh(store: Any) -> None:
