@@ -258,3 +258,36 @@ def test_report_maps_of_bc5cdr_keep_benefit_and_harm_apart(cdr, tmp_path):
         assert all(_condition(cdr, cid) for cid, _ in m["cols"])
     html = cdr.report(tmp_path / "cdr.html").read_text(encoding="utf-8")
     assert '<div class="side rival">' in html
+
+
+def test_a_statement_page_holds_what_its_parts_give(cdr: Evimap):
+    """``statement_page`` (BC5CDR records, some contested) reads the rows its parts share
+    once; what it gives is what the library's calls give asked one by one, and each shown
+    claim's context holds it."""
+    keys = [s["key"] for s in cdr.list_statements(limit=500).items]
+    contested = mentioned = 0
+    for key in keys:
+        view = cdr.statement_page(key, limit=3)
+        st = cdr.statement(key)
+        assert view.statement == st
+        assert view.works == cdr.statement_works(key, limit=3)
+        rivals = {r["key"] for r in st["contradictions"]}
+        pair = cdr.pair_statements(st["subject"]["id"], st["object"]["id"], limit=20)
+        assert view.others == [s for s in pair.items if s["key"] != key
+                               and s["key"] not in rivals]
+        assert view.quote == (cdr.top_quotes([key]).get(key) if rivals else None)
+        assert view.wrong == []         # nothing curated in this store
+        contested += bool(rivals)
+        claims = [c for w in view.works.items for c in w["claims"]]
+        assert set(view.contexts) == {c["id"] for c in claims}
+        for c in claims:
+            context = view.contexts[c["id"]]
+            segment, mentions = context["segment"], context["mentions"]
+            assert segment["start"] <= c["start"] < c["end"] <= segment["end"]
+            assert c["sentence"] in segment["text"]
+            assert [m["start"] for m in mentions] == sorted(m["start"] for m in mentions)
+            for m in mentions:
+                assert c["start"] <= m["start"] < m["end"] <= c["end"]
+                assert m["concept_id"] == c["subject" if m["role"] == "subj" else "object"]["id"]
+            mentioned += bool(mentions)
+    assert contested and mentioned

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,7 @@ def _calls(ev: Evimap) -> list[tuple[str, Any]]:
     for k in keys:
         calls.append(("statement", lambda k=k: ev.statement(k)))
         calls.append(("statement_works", lambda k=k: ev.statement_works(k, limit=3).to_json()))
+        calls.append(("statement_page", lambda k=k: asdict(ev.statement_page(k, limit=3))))
         calls.append(("statement claims", lambda k=k: ev.list_claims(statement=k).to_json()))
     calls.append(("sources", lambda: ev.statement_sources(keys)))
     calls.append(("quotes", lambda: ev.top_quotes(keys)))

@@ -82,21 +82,52 @@ _STATEMENTS_OF_PAIR = ("WITH s AS MATERIALIZED (SELECT * FROM statements WHERE s
                        + STATEMENTS_SQL.replace("FROM statements s", "FROM s", 1)
                        + " ORDER BY s.belief DESC, s.predicate, s.key")
 
-#: The rows of the lookup table (:mod:`evimap.store.lookup`) :func:`merge_sources
-#: <evimap.identifiers.merge_sources>` needs for statements' sources: in path order, the
-#: first of each statement's rows with the same raw identifiers (a later one would change
-#: nothing), unless these hold no plain PMID (then a source may be one per work).
+#: The rows of the lookup table (:mod:`evimap.store.lookup`) that statements' sources are
+#: made of, in path order (:func:`_first_of_each_source` keeps those that matter).
 _LOOKUP_SOURCES_SQL = """
-SELECT statement_key, work_id, doc_id, path, """ + ", ".join(
+SELECT DISTINCT statement_key, work_id, doc_id, path, """ + ", ".join(
     f"source_{k}" for k in identifiers.KEYS) + """
-FROM (SELECT DISTINCT statement_key, work_id, doc_id, path, """ + ", ".join(
-    f"source_{k}" for k in identifiers.KEYS) + """ FROM claim_lookup WHERE {where})
-QUALIFY row_number() OVER (
-    PARTITION BY statement_key, """ + ", ".join(f"source_{k}" for k in identifiers.KEYS) + """,
-        CASE WHEN regexp_full_match(coalesce(source_pmid, ''), '[1-9][0-9]{{0,9}}')
-             THEN NULL ELSE work_id END
-    ORDER BY path, doc_id) = 1
+FROM claim_lookup WHERE {where}
 ORDER BY path, doc_id
+"""
+_PLAIN_PMID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _first_of_each_source(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows :func:`merge_sources <evimap.identifiers.merge_sources>` needs, of rows in
+    path order: the first of each statement's rows with the same raw identifiers (a later
+    one would change nothing), unless these hold no plain PMID (then a source may be one
+    per work). Done here rather than by a window in SQL, which cost DuckDB twice the
+    query."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for r in rows:
+        ids = tuple(r[f"source_{k}"] for k in identifiers.KEYS)
+        plain = _PLAIN_PMID.fullmatch(r["source_pmid"] or "") is not None
+        identity = (r["statement_key"], ids, None if plain else r["work_id"])
+        if identity not in seen:
+            seen.add(identity)
+            kept.append(r)
+    return kept
+
+#: Claims' contexts (:meth:`Evimap.claim_contexts`): each claim's segment and the mentions
+#: of its subject and object inside its sentence, in text order.
+_CLAIM_CONTEXTS_SQL = f"""
+WITH c AS MATERIALIZED (SELECT id, doc_id, segment_idx, subject_id, object_id, start_offset,
+                               end_offset FROM claims WHERE {in_list('id')}),
+m AS (SELECT c.id, list({{'start': m.start_offset, 'end': m.end_offset,
+                          'concept_id': m.concept_id,
+                          'role': CASE WHEN m.concept_id = c.subject_id THEN 'subj'
+                                       ELSE 'obj' END}}
+                        ORDER BY m.start_offset, m.end_offset, m.concept_id) AS mentions
+      FROM c JOIN mentions m ON m.doc_id = c.doc_id AND m.start_offset >= c.start_offset
+           AND m.end_offset <= c.end_offset
+           AND (m.concept_id = c.subject_id OR m.concept_id = c.object_id)
+      GROUP BY c.id)
+SELECT c.id, s.kind, s.label, s.text, s.start_offset, s.end_offset, s.author, s.date,
+       coalesce(m.mentions, []) AS mentions
+FROM c JOIN segments s ON s.doc_id = c.doc_id AND s.idx = c.segment_idx
+LEFT JOIN m ON m.id = c.id
 """
 
 #: Subject types that count as interventions on the evidence map.
@@ -126,6 +157,27 @@ class Page:
     def to_json(self) -> dict[str, Any]:
         return {"total": self.total, "limit": self.limit, "offset": self.offset,
                 "items": self.items}
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    """What a statement's page shows (:meth:`Evimap.statement_page`)."""
+
+    statement: dict[str, Any]
+    works: Page                             # a page of its works (``statement_works``)
+    contexts: dict[str, dict[str, Any]]     # claim id -> paragraph and mentions
+    quote: dict[str, Any] | None            # its strongest quote, when others contest it
+    others: list[dict[str, Any]]            # the other statements of its subject and object
+    wrong: list[dict[str, Any]]             # claims marked wrong that its works do not show
+
+
+@dataclass(frozen=True)
+class _FoundStatement:
+    statement: dict[str, Any]
+    row: dict[str, Any]                     # its ``STATEMENTS_SQL`` row
+    pair_rows: list[dict[str, Any]]         # the statements of its subject and object
+    titles: dict[str, str | None]           # its works' titles
+    quote: dict[str, Any] | None
 
 
 #: Claims :meth:`Evimap.evidence` returns unless asked for more (``limit=None``: all).
@@ -674,10 +726,12 @@ class Evimap:
                + SOURCE_IDS_SQL + " FROM k JOIN documents d ON d.id = k.doc_id"
                " ORDER BY d.path, k.doc_id")
         params: list[Any] = [json_list(keys)]
-        if _lookup_fresh(self.store):
+        fresh = _lookup_fresh(self.store)
+        if fresh:
             where, params = self._lookup_where(keys, pairs)
             sql = _LOOKUP_SOURCES_SQL.format(where=where)
-        for r in self.store.rows(sql, params):
+        rows = self.store.rows(sql, params)
+        for r in _first_of_each_source(rows) if fresh else rows:
             found[r["statement_key"]].append({
                 "work_id": r["work_id"], "doc_id": r["doc_id"], "path": r["path"],
                 **_source(r)})
@@ -687,6 +741,35 @@ class Evimap:
     def statement(self, key: str) -> dict[str, Any]:
         """One statement with why it has its belief: the weight of each work behind it (with
         the work's title) and the narrower statements that support it."""
+        return self._statement(key).statement
+
+    @_one_look
+    def statement_page(self, key: str, limit: int = 20, offset: int = 0) -> StatementPage:
+        """Everything a statement's page shows, read once: the statement (:meth:`statement`),
+        a page of its works (:meth:`statement_works`) with each shown claim's paragraph and
+        mentions (:meth:`claim_contexts`), the strongest quote of the statement when others
+        contest it, the other statements of its subject and object (at most 20 of the
+        strongest, its rivals left out) and the claims a reader marked wrong that the page
+        does not show. Rows two parts need (the statement, its pair's statements, its works'
+        titles) are queried once for both."""
+        found = self._statement(key, own_quote=True)
+        st = found.statement
+        works = self._statement_works(key, found.row, limit, offset, found.titles)
+        claims = [c for w in works.items for c in w["claims"]]
+        shown = {c["id"] for c in claims}
+        rivals = {r["key"] for r in st["contradictions"]}
+        others = [_statement_json(r) for r in found.pair_rows[:20]]
+        excluded = (st["explanation"] or {}).get("excluded") or []
+        return StatementPage(
+            statement=st, works=works, contexts=self.claim_contexts(sorted(shown)),
+            quote=found.quote if rivals else None,
+            others=[s for s in others if s["key"] != key and s["key"] not in rivals],
+            wrong=[c for c in self.claims_by_id(excluded) if c["id"] not in shown])
+
+    def _statement(self, key: str, own_quote: bool = False) -> _FoundStatement:
+        """:meth:`statement`, with the rows it read that a statement page needs again;
+        ``own_quote``: also the statement's own strongest quote, when others contest it
+        (read with theirs)."""
         rows = self.store.rows(STATEMENTS_SQL + " WHERE s.key = ?", [key])
         if not rows:
             raise NotFoundError(f"no statement {key!r} in the store")
@@ -706,8 +789,10 @@ class Evimap:
             w["title"] = titles.get(w["work_id"])
         st["belief_text"] = belief_model.describe(st["belief"], expl, bool(st["contested"]))
         st["supported_by"] = [_statement_json(r) for r in narrower_rows]
-        st["contradictions"] = self._contradictions(key, row)
-        return st
+        pair_rows = self.store.rows(_STATEMENTS_OF_PAIR, [row["subject_id"], row["object_id"]])
+        st["contradictions"], quote = self._contradictions(key, row, pair_rows,
+                                                           own_quote=own_quote)
+        return _FoundStatement(st, row, pair_rows, titles, quote)
 
     def _work_titles(self, work_ids: Sequence[str], keys: Sequence[str] = (),
                      pairs: Sequence[tuple[str, str]] | None = None) -> dict[str, str | None]:
@@ -755,25 +840,35 @@ class Evimap:
                                "statements WHERE key = ?", [key])
         if not rows:
             raise NotFoundError(f"no statement {key!r} in the store")
-        return self._contradictions(key, rows[0])
+        return self._contradictions(key, rows[0])[0]
 
-    def _contradictions(self, key: str, r: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def _contradictions(self, key: str, r: Mapping[str, Any],
+                        pair_rows: Sequence[dict[str, Any]] | None = None,
+                        own_quote: bool = False
+                        ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """:meth:`contradictions` of the statement ``key``, whose row ``r`` is known: the
-        statements of its pair (one query) of a rival form."""
+        statements of its pair (``pair_rows``, when known; else one query) of a rival form.
+        With ``own_quote``, also the statement's own strongest quote when it has rivals (in
+        the same query as theirs), else None."""
         forms = set(assemble.rivals(r["predicate"], bool(r["negated"])))
-        found = sorted((x for x in self.store.rows(_STATEMENTS_OF_PAIR,
-                                                   [r["subject_id"], r["object_id"]])
+        if pair_rows is None:
+            pair_rows = self.store.rows(_STATEMENTS_OF_PAIR, [r["subject_id"], r["object_id"]])
+        found = sorted((x for x in pair_rows
                         if (x["predicate"], bool(x["negated"])) in forms),
                        key=lambda x: (-x["belief"], x["key"]))
         out = [_statement_json(x) for x in found]
         if not out:
-            return out
-        quotes = self._top_quotes({
-            x["key"]: (((x["explanation"] or {}).get("works") or [{}])[0].get("work_id"),
-                       x["subject"]["id"], x["object"]["id"]) for x in out})
+            return out, None
+        tops = {x["key"]: (((x["explanation"] or {}).get("works") or [{}])[0].get("work_id"),
+                           x["subject"]["id"], x["object"]["id"]) for x in out}
+        if own_quote:
+            own = json.loads(r["explanation"]) if r["explanation"] else None
+            tops[key] = (((own or {}).get("works") or [{}])[0].get("work_id"),
+                         r["subject_id"], r["object_id"])
+        quotes = self._top_quotes(tops)
         for x in out:
             x["quote"] = quotes.get(x["key"])
-        return out
+        return out, quotes.get(key) if own_quote else None
 
     def top_quotes(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """For each statement, one claim of its strongest work (the work's strongest design,
@@ -819,7 +914,13 @@ class Evimap:
                                "WHERE key = ?", [key])
         if not rows:
             raise NotFoundError(f"no statement {key!r} in the store")
-        basis = (json.loads(rows[0]["explanation"] or "null") or {}).get("works") or []
+        return self._statement_works(key, rows[0], limit, offset)
+
+    def _statement_works(self, key: str, row: Mapping[str, Any], limit: int, offset: int,
+                         titles: Mapping[str, str | None] | None = None) -> Page:
+        """:meth:`statement_works` of the statement whose row (subject, object and
+        explanation) is known; ``titles``: its works' titles, when known."""
+        basis = (json.loads(row["explanation"] or "null") or {}).get("works") or []
         page = basis[offset:offset + limit]
         ids = [w["work_id"] for w in page]
         docs: dict[str, list[dict[str, Any]]] = {w: [] for w in ids}
@@ -827,11 +928,12 @@ class Evimap:
                                  f"{in_list('d.work_id')} ORDER BY d.path, d.id",
                                  [json_list(ids)]):
             docs[d["work_id"]].append(_with_source(d))
-        titles = self._work_titles(ids, [key], [(rows[0]["subject_id"], rows[0]["object_id"])])
+        if titles is None or not all(w in titles for w in ids):
+            titles = self._work_titles(ids, [key], [(row["subject_id"], row["object_id"])])
         claims = [_claim_json(c) for c in self.store.rows(self._claims_sql(
             " WHERE c.subject_id = ? AND c.object_id = ? AND c.statement_key = ? AND "
             f"{in_list('c.work_id')} ORDER BY d.path, c.start_offset"),
-            [rows[0]["subject_id"], rows[0]["object_id"], key, json_list(ids)])]
+            [row["subject_id"], row["object_id"], key, json_list(ids)])]
         grouped = group_by_work(claims, {w: [d["design"] for d in ds] for w, ds in docs.items()})
         items = [{"work_id": w["work_id"], "title": titles.get(w["work_id"]),
                   "weight": w["weight"], "basis": w, "sources": docs[w["work_id"]],
@@ -924,22 +1026,12 @@ class Evimap:
         its subject and object inside the sentence (``role`` subj or obj)."""
         if not claim_ids:
             return {}
-        out: dict[str, dict[str, Any]] = {}
-        for r in self.store.rows(
-                "SELECT c.id, s.kind, s.label, s.text, s.start_offset, s.end_offset, s.author,"
-                " s.date FROM claims c JOIN segments s ON s.doc_id = c.doc_id"
-                f" AND s.idx = c.segment_idx WHERE {in_list('c.id')}", [json_list(claim_ids)]):
-            out[r["id"]] = {"segment": _segment_json(r), "mentions": []}
-        for m in self.store.rows(
-                "SELECT c.id, m.start_offset AS start, m.end_offset AS end, m.concept_id,"
-                " CASE WHEN m.concept_id = c.subject_id THEN 'subj' ELSE 'obj' END AS role"
-                " FROM claims c JOIN mentions m ON m.doc_id = c.doc_id"
-                " AND m.start_offset >= c.start_offset AND m.end_offset <= c.end_offset"
-                " AND (m.concept_id = c.subject_id OR m.concept_id = c.object_id)"
-                f" WHERE {in_list('c.id')} ORDER BY m.start_offset", [json_list(claim_ids)]):
-            if m["id"] in out:
-                out[m.pop("id")]["mentions"].append(m)
-        return out
+        # one query: each claim's segment, with the mentions of its subject and object
+        # inside its sentence as a list (in text order)
+        return {r["id"]: {"segment": _segment_json(r), "mentions": [
+                    {"start": m["start"], "end": m["end"], "concept_id": m["concept_id"],
+                     "role": m["role"]} for m in r["mentions"]]}
+                for r in self.store.rows(_CLAIM_CONTEXTS_SQL, [json_list(claim_ids)])}
 
     def evidence_map(self, object_types: Sequence[str] | None = None,
                      predicate: str | None = None, rows: int = 30, cols: int = 30,

@@ -91,23 +91,15 @@ def statement(request: Request, ev: EvimapDep, key: HashId,
               offset: Offset = 0) -> HTMLResponse:
     """A statement: its belief in words, the contradicting statements side by side, and
     its evidence once per work (copies listed as that work's sources)."""
-    st = ev.statement(key)
-    page = ev.statement_works(key, limit=WORKS_PAGE, offset=offset)
-    claims = [c for w in page.items for c in w["claims"]]
-    contexts = ev.claim_contexts([c["id"] for c in claims])
-    for c in claims:
-        ctx = contexts.get(c["id"])
-        c["paragraph"] = segment_with_sentence(ctx["segment"], c["start"], c["end"],
-                                               ctx["mentions"]) if ctx else c["sentence"]
-    pair = ev.pair_statements(st["subject"]["id"], st["object"]["id"], limit=20)
-    rivals = {r["key"] for r in st["contradictions"]}
-    quote = ev.top_quotes([key]).get(key) if rivals else None
-    shown = {c["id"] for c in claims}
-    wrong = [c for c in ev.claims_by_id((st["explanation"] or {}).get("excluded") or [])
-             if c["id"] not in shown]
+    view = ev.statement_page(key, limit=WORKS_PAGE, offset=offset)
+    st, page = view.statement, view.works
+    for w in page.items:
+        for c in w["claims"]:
+            ctx = view.contexts.get(c["id"])
+            c["paragraph"] = segment_with_sentence(ctx["segment"], c["start"], c["end"],
+                                                   ctx["mentions"]) if ctx else c["sentence"]
     return _page(request, "statement.html", st=st, page=page, pager=pager(request, page),
-                 quote=quote, others=[s for s in pair.items if s["key"] != key
-                                      and s["key"] not in rivals], wrong=wrong,
+                 quote=view.quote, others=view.others, wrong=view.wrong,
                  explanation=json.dumps(st["explanation"], indent=2, ensure_ascii=False))
 
 
