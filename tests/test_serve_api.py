@@ -430,3 +430,30 @@ def test_a_store_held_for_reading_remembers_until_it_is_written(tmp_path, settin
         for _ in range(2):
             alone.store.memo("n", lambda: calls.append(1) or 0)
     assert len(calls) == 4
+
+
+def test_a_server_of_its_own_store_loads_the_lexicon_ahead_of_need(tmp_path,
+                                                                     settings: Settings):
+    """``evimap serve`` (an app over a store it opens) loads the lexicon and models while it
+    serves its first requests, not in the first request that needs them (a concept's
+    synonyms); an app over a caller's Evimap leaves that to the caller."""
+    import threading
+
+    db = tmp_path / "own.duckdb"
+    Evimap(db, replace(settings, db=str(db))).close()
+    app = create_app(replace(settings, db=str(db)))
+    with TestClient(app) as c:
+        assert c.get("/api/stats").json()["documents"] == 0
+        for thread in threading.enumerate():
+            if thread.name == "evimap-warm":
+                thread.join(timeout=300)
+        loaded = app.state.evimap.ev._resources
+        assert loaded is not None and loaded.lexicon.synonyms("D008881")
+    caller = Evimap(db, replace(settings, db=str(db)), create=False)
+    try:
+        with TestClient(create_app(replace(settings, db=str(db)), caller)) as c:
+            assert c.get("/api/stats").status_code == 200
+            assert "evimap-warm" not in {t.name for t in threading.enumerate()}
+            assert caller._resources is None
+    finally:
+        caller.close()

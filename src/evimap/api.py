@@ -244,6 +244,7 @@ class Evimap:
         self.store: Store = open_store(db or self.settings.db, create=create,
                                        read_only=read_only, shared=shared)
         self._resources: Resources | None = None
+        self._resources_lock = threading.Lock()
         self._index_lex: Lexicon | None = None
 
     def close(self) -> None:
@@ -259,7 +260,9 @@ class Evimap:
     def resources(self) -> Resources:
         """The lexicon and NER model, loaded on first use."""
         if self._resources is None:
-            self._resources = load_resources(self.settings)
+            with self._resources_lock:      # threads asking at once load them once
+                if self._resources is None:
+                    self._resources = load_resources(self.settings)
         return self._resources
 
     @property

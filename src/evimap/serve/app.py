@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
@@ -235,6 +236,11 @@ def create_app(settings: Settings, ev: Evimap | None = None) -> FastAPI:
         # a few request threads: queries release the GIL, but many more threads than cores
         # only take turns at it, and keep the event loop (the cached answers) waiting
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        if state.owned:
+            # the lexicon and models (a concept's synonyms, search, uploads) load while the
+            # first requests are served, not in the first request that needs them (1-2 s)
+            threading.Thread(target=_warm, args=(state.ev,), name="evimap-warm",
+                             daemon=True).start()
         yield
         if state.owned:
             state.ev.close()
@@ -255,6 +261,15 @@ def create_app(settings: Settings, ev: Evimap | None = None) -> FastAPI:
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app
+
+
+def _warm(ev: Evimap) -> None:
+    """Load the resources ahead of need; a failure is left for the request that needs them
+    to report."""
+    try:
+        ev.resources  # noqa: B018 (loaded on first use)
+    except Exception as exc:       # reported again, as an HTTP error, by the request
+        log.debug("resources not loaded ahead: %s", exc)
 
 
 def serve(settings: Settings) -> None:
