@@ -110,6 +110,7 @@ def _first_of_each_source(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
             kept.append(r)
     return kept
 
+
 #: Claims' contexts (:meth:`Evimap.claim_contexts`): each claim's segment and the mentions
 #: of its subject and object inside its sentence, in text order.
 _CLAIM_CONTEXTS_SQL = f"""
