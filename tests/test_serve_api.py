@@ -153,6 +153,10 @@ def test_statement_explains_its_belief_and_pages_its_evidence(client):
     evidence = client.get(f"/api/statements/{st['key']}/evidence", params={"limit": 5}).json()
     assert evidence["total"] == st["n_claims"] and len(evidence["items"]) == 5
     assert {c["statement_key"] for c in evidence["items"]} == {st["key"]}
+    beyond = client.get(f"/api/statements/{st['key']}/evidence", params={"offset": 10_000})
+    assert beyond.status_code == 200 and beyond.json()["items"] == []
+    assert beyond.json()["total"] == st["n_claims"]
+    _error(client.get("/api/statements/0123456789abcdef/evidence"), 404, "not_found")
 
 
 def test_claims_and_evidence_for_a_pair(client):

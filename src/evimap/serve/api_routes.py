@@ -124,8 +124,10 @@ def statement(ev: EvimapDep, key: HashId) -> dict[str, Any]:
 @router.get("/statements/{key}/evidence", summary="The claims behind one statement")
 def statement_evidence(ev: EvimapDep, key: HashId, limit: Limit = 50,
                        offset: Offset = 0) -> dict[str, Any]:
-    ev.statement(key)  # 404 for an unknown key rather than an empty page
-    return ev.list_claims(statement=key, limit=limit, offset=offset).to_json()
+    page = ev.list_claims(statement=key, limit=limit, offset=offset)
+    if not page.total:
+        ev.statement(key)  # 404 for an unknown key rather than an empty page
+    return page.to_json()
 
 
 @router.get("/statements/{key}/works",
