@@ -683,13 +683,6 @@ class Evimap:
         return Page([{**_statement_json(r), "sources": sources[r["key"]]} for r in rows],
                     total, limit, offset)
 
-    def pair_statements(self, subject_id: str, object_id: str, limit: int = 20) -> Page:
-        """The statements of one subject and object (by concept id), strongest first, as
-        :meth:`list_statements` gives them but without their sources (a statement page's
-        other statements of its pair); one query."""
-        rows = self.store.rows(_STATEMENTS_OF_PAIR, [subject_id, object_id])
-        return Page([_statement_json(r) for r in rows[:limit]], len(rows), limit, 0)
-
     def _statement_rows(self, where: Sequence[str], params: Sequence[Any], order: str,
                         limit: int | None = None, offset: int = 0
                         ) -> tuple[list[dict[str, Any]], int]:
