@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import evimap
 from evimap.api import Evimap
 from evimap.errors import EvimapError
 from evimap.serve import check_binding, create_app
@@ -439,6 +440,86 @@ def test_a_store_held_for_reading_remembers_until_it_is_written(tmp_path, settin
     assert len(calls) == 4
 
 
+def test_a_store_held_for_reading_recalls_a_copy_until_it_is_written(
+        tmp_path, settings: Settings, seeds_dir: Path, resources, monkeypatch):
+    """``Store.recall``: remembered while the store is unchanged, each call getting a copy
+    of its own; the least recently used dropped past ``RECALL_BYTES``; nothing remembered
+    by a store held for writing. A statement is recalled so (its JSON, then its page)."""
+    import pickle
+
+    import evimap.store as store_module
+
+    db = tmp_path / "recall.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as writer:
+        writer._resources = resources
+        writer.ingest([str(p) for p in sorted(seeds_dir.glob("*.txt"))[:2]])
+        calls: list[str] = []
+        writer.store.recall("a", lambda: calls.append("a") or [1])
+        writer.store.recall("a", lambda: calls.append("a") or [1])
+        assert calls == ["a", "a"]              # held for writing: computed every time
+    shared = Evimap(db, replace(settings, db=str(db)), create=False, shared=True)
+    try:
+        shared._resources = resources
+        calls.clear()
+
+        def docs(tag: str) -> list[int]:
+            calls.append(tag)
+            return [int(shared.store.scalar("SELECT count(*) FROM documents"))]
+
+        first = shared.store.recall("a", lambda: docs("a"))
+        first.append(99)                        # the caller's own copy
+        assert shared.store.recall("a", lambda: docs("a")) == [2] and calls == ["a"]
+        size = len(pickle.dumps([2], protocol=pickle.HIGHEST_PROTOCOL))
+        monkeypatch.setattr(store_module, "RECALL_BYTES", 8 * size)   # room for eight
+        for tag in "bcdefgh":
+            shared.store.recall(tag, lambda t=tag: docs(t))
+        shared.store.recall("a", lambda: docs("a"))
+        assert calls == ["a", *"bcdefgh"]           # eight kept: "a" still there
+        shared.store.recall("i", lambda: docs("i"))
+        shared.store.recall("b", lambda: docs("b"))
+        assert calls == ["a", *"bcdefghi", "b"]     # "b", least recently used, was dropped
+        monkeypatch.undo()
+        shared.ingest([str(sorted(seeds_dir.glob("*.txt"))[2])])
+        assert shared.store.recall("a", lambda: docs("a")) == [3]   # a write ends it
+        key = shared.list_statements(limit=1).items[0]["key"]
+        st = shared.statement(key)
+        st["belief"] = -1.0                     # changing the answer changes no later one
+        page = shared.statement_page(key)
+        assert page.statement["belief"] == shared.statement(key)["belief"] >= 0
+    finally:
+        shared.close()
+
+
+def test_the_statement_listing_kept_in_order_pages_as_the_query_does(
+        tmp_path, settings: Settings, seeds_dir: Path, resources, monkeypatch):
+    """A store held for reading keeps the keys of the unfiltered statement listing in order
+    (its first ``LISTING_KEPT``) and pages from them; past them, and on a store held for
+    writing, the query pages: the same pages either way."""
+    import evimap.api as api_module
+
+    db = tmp_path / "listing.duckdb"
+    with Evimap(db, replace(settings, db=str(db))) as writer:
+        writer._resources = resources
+        writer.ingest([str(p) for p in sorted(seeds_dir.glob("*.txt"))])
+        total = writer.list_statements(limit=1).total
+        assert total >= 8
+        queried = [writer.list_statements(limit=3, offset=o).to_json()
+                   for o in range(0, total + 3, 3)]
+        filtered = writer.list_statements(predicate="treats", limit=50).to_json()
+    monkeypatch.setattr(api_module, "LISTING_KEPT", 4)
+    with Evimap(db, replace(settings, db=str(db)), read_only=True) as reader:
+        kept = [reader.list_statements(limit=3, offset=o).to_json()
+                for o in range(0, total + 3, 3)]
+        assert reader.store.memo("listing statements", list)[1] == total
+        assert len(reader.store.memo("listing statements", list)[0]) == 4
+        assert reader.list_statements(predicate="treats", limit=50).to_json() == filtered
+    assert kept == queried
+    keys = [s["key"] for p in kept for s in p["items"]]
+    assert len(keys) == len(set(keys)) == total     # every statement once, strongest first
+    beliefs = [s["belief"] for p in kept for s in p["items"]]
+    assert beliefs == sorted(beliefs, reverse=True)
+
+
 def test_a_server_of_its_own_store_loads_the_lexicon_ahead_of_need(tmp_path,
                                                                      settings: Settings):
     """``evimap serve`` (an app over a store it opens) loads the lexicon and models while it
@@ -456,11 +537,16 @@ def test_a_server_of_its_own_store_loads_the_lexicon_ahead_of_need(tmp_path,
                 thread.join(timeout=300)
         loaded = app.state.evimap.ev._resources
         assert loaded is not None and loaded.lexicon.synonyms("D008881")
+        health = c.get("/api/health")           # what a probe (and bench serve) waits for
+        assert health.json() == {"status": "ok", "version": evimap.__version__,
+                                 "resources": "ready"}
+        assert "x-evimap-cache" not in health.headers   # its state, never a kept answer
     caller = Evimap(db, replace(settings, db=str(db)), create=False)
     try:
         with TestClient(create_app(replace(settings, db=str(db)), caller)) as c:
             assert c.get("/api/stats").status_code == 200
             assert "evimap-warm" not in {t.name for t in threading.enumerate()}
             assert caller._resources is None
+            assert c.get("/api/health").json()["resources"] == "on_demand"
     finally:
         caller.close()

@@ -252,3 +252,5 @@ def test_bench_serve_reports_latency_percentiles(store, settings, tmp_path):
     assert result["requests_per_second"] > 0
     assert {"map page", "statement", "statements", "stats"} <= set(result["by_kind"])
     assert len(result["machine"]["load_average"]) == 3
+    # the load started once the server had loaded its lexicon (its first seconds' cost)
+    assert result["resources"] == "ready" and result["ready_seconds"] > 0

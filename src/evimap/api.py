@@ -85,7 +85,7 @@ _STATEMENTS_OF_PAIR = ("WITH s AS MATERIALIZED (SELECT * FROM statements WHERE s
 #: The rows of the lookup table (:mod:`evimap.store.lookup`) that statements' sources are
 #: made of, in path order (:func:`_first_of_each_source` keeps those that matter).
 _LOOKUP_SOURCES_SQL = """
-SELECT DISTINCT statement_key, work_id, doc_id, path, """ + ", ".join(
+SELECT DISTINCT statement_key, work_id, doc_id, path, work_title, """ + ", ".join(
     f"source_{k}" for k in identifiers.KEYS) + """
 FROM claim_lookup WHERE {where}
 ORDER BY path, doc_id
@@ -180,6 +180,11 @@ class _FoundStatement:
     titles: dict[str, str | None]           # its works' titles
     quote: dict[str, Any] | None
 
+
+#: Rows of an unfiltered listing (of statements) whose keys a store held for reading
+#: remembers in order (:meth:`Evimap._listing_keys`): its first pages cost a look-up of the
+#: page's rows, not a sort of every row.
+LISTING_KEPT = 10_000
 
 #: Claims :meth:`Evimap.evidence` returns unless asked for more (``limit=None``: all).
 EVIDENCE_LIMIT = 100
@@ -677,11 +682,41 @@ class Evimap:
             where.append("s.belief >= ?")
             params.append(min_belief)
         order = "s.belief DESC, cs.name, s.predicate, co.name, s.key"
-        rows, total = self._statement_rows(where, params, order, limit, offset)
+        kept = None if where else self._listing_keys(
+            "statements", f"SELECT s.key {_STATEMENTS_FROM} ORDER BY {order}", limit, offset)
+        if kept is not None:
+            keys, total = kept
+            found = {r["key"]: r for r in self.store.rows(_STATEMENTS_OF_KEYS,
+                                                         [json_list(k for k, in keys)])}
+            rows = [found[k] for k, in keys]
+        else:
+            rows, total = self._statement_rows(where, params, order, limit, offset)
         sources = self._sources([r["key"] for r in rows],
                                 [(r["subject_id"], r["object_id"]) for r in rows])
         return Page([{**_statement_json(r), "sources": sources[r["key"]]} for r in rows],
                     total, limit, offset)
+
+    def _listing_keys(self, name: str, sql: str, limit: int, offset: int
+                      ) -> tuple[list[tuple[Any, ...]], int] | None:
+        """Rows ``offset`` to ``offset + limit`` of ``sql`` (an unfiltered listing's keys, in
+        its order), and how many rows it has, from its first ``LISTING_KEPT`` rows
+        remembered while the store is unchanged (:meth:`Store.memo`); None when the store
+        is held for writing (nothing is remembered) or the page lies beyond them."""
+        if not self.store.remembers:
+            return None
+
+        def first() -> tuple[list[tuple[Any, ...]], int]:
+            rows = self.store.con.execute(
+                f"SELECT *, count(*) OVER () FROM ({sql} LIMIT {LISTING_KEPT + 1})"
+                ).fetchall()
+            total = len(rows) if len(rows) <= LISTING_KEPT else int(self.store.scalar(
+                f"SELECT count(*) FROM ({sql})"))
+            return [r[:-1] for r in rows[:LISTING_KEPT]], total
+
+        keys, total = self.store.memo(f"listing {name}", first)
+        if offset + limit > len(keys) and len(keys) < total:
+            return None
+        return keys[offset:offset + limit], total
 
     def _statement_rows(self, where: Sequence[str], params: Sequence[Any], order: str,
                         limit: int | None = None, offset: int = 0
@@ -711,10 +746,12 @@ class Evimap:
         one query for all ``keys``."""
         return self._sources(keys)
 
-    def _sources(self, keys: Sequence[str], pairs: Sequence[tuple[str, str]] | None = None
+    def _sources(self, keys: Sequence[str], pairs: Sequence[tuple[str, str]] | None = None,
+                 titles: dict[str, str | None] | None = None
                  ) -> dict[str, list[dict[str, Any]]]:
         """:meth:`statement_sources`; ``pairs``: the statements' (subject, object), when
-        known."""
+        known; ``titles``: filled with their works' titles when the lookup table has
+        them (read in the same query)."""
         found: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
         if not keys:
             return found
@@ -728,6 +765,8 @@ class Evimap:
             where, params = self._lookup_where(keys, pairs)
             sql = _LOOKUP_SOURCES_SQL.format(where=where)
         rows = self.store.rows(sql, params)
+        if fresh and titles is not None:
+            titles.update((r["work_id"], r["work_title"]) for r in rows)
         for r in _first_of_each_source(rows) if fresh else rows:
             found[r["statement_key"]].append({
                 "work_id": r["work_id"], "doc_id": r["doc_id"], "path": r["path"],
@@ -749,7 +788,7 @@ class Evimap:
         strongest, its rivals left out) and the claims a reader marked wrong that the page
         does not show. Rows two parts need (the statement, its pair's statements, its works'
         titles) are queried once for both."""
-        found = self._statement(key, own_quote=True)
+        found = self._statement(key)
         st = found.statement
         works = self._statement_works(key, found.row, limit, offset, found.titles)
         claims = [c for w in works.items for c in w["claims"]]
@@ -763,10 +802,16 @@ class Evimap:
             others=[s for s in others if s["key"] != key and s["key"] not in rivals],
             wrong=[c for c in self.claims_by_id(excluded) if c["id"] not in shown])
 
-    def _statement(self, key: str, own_quote: bool = False) -> _FoundStatement:
-        """:meth:`statement`, with the rows it read that a statement page needs again;
-        ``own_quote``: also the statement's own strongest quote, when others contest it
-        (read with theirs)."""
+    def _statement(self, key: str) -> _FoundStatement:
+        """:meth:`statement`, with the rows it read that a statement page needs again and
+        the statement's own strongest quote when others contest it (read with theirs);
+        remembered while the store is unchanged (:meth:`Store.recall
+        <evimap.store.Store.recall>`: a reader goes from a statement's JSON to its page,
+        a listing's rows to each statement), each call getting its own copy."""
+        return self.store.recall(f"statement {key}", lambda: self._find_statement(key))
+
+    def _find_statement(self, key: str) -> _FoundStatement:
+        """:meth:`_statement`, read from the store."""
         rows = self.store.rows(STATEMENTS_SQL + " WHERE s.key = ?", [key])
         if not rows:
             raise NotFoundError(f"no statement {key!r} in the store")
@@ -775,20 +820,22 @@ class Evimap:
         expl = st["explanation"] or {}
         narrower = expl.get("supported_by") or []
         pair = [(row["subject_id"], row["object_id"])]
-        st["sources"] = self._sources([key], pair)[key]
+        titles: dict[str, str | None] = {}
+        st["sources"] = self._sources([key], pair, titles)[key]
         narrower_rows = self.store.rows(_STATEMENTS_OF_KEYS + " ORDER BY s.belief DESC",
                                         [json_list(narrower)]) if narrower else []
         works = expl.get("works", []) + expl.get("support", [])
-        titles = self._work_titles(
-            [w["work_id"] for w in works], [key, *narrower],
-            pair + [(r["subject_id"], r["object_id"]) for r in narrower_rows])
+        if not all(w["work_id"] in titles for w in works):
+            titles = self._work_titles(
+                [w["work_id"] for w in works], [key, *narrower],
+                pair + [(r["subject_id"], r["object_id"]) for r in narrower_rows])
         for w in works:
             w["title"] = titles.get(w["work_id"])
         st["belief_text"] = belief_model.describe(st["belief"], expl, bool(st["contested"]))
         st["supported_by"] = [_statement_json(r) for r in narrower_rows]
         pair_rows = self.store.rows(_STATEMENTS_OF_PAIR, [row["subject_id"], row["object_id"]])
         st["contradictions"], quote = self._contradictions(key, row, pair_rows,
-                                                           own_quote=own_quote)
+                                                           own_quote=True)
         return _FoundStatement(st, row, pair_rows, titles, quote)
 
     def _work_titles(self, work_ids: Sequence[str], keys: Sequence[str] = (),

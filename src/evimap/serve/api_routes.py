@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
+from .. import __version__
 from ..store.curation import MAX_NOTE
 from .app import CSRF_HEADER, EvimapDep, StateDep, WriterDep
 from .uploads import ingest_uploads
@@ -34,6 +35,15 @@ Term = Annotated[str | None, Query(description="A concept: name, synonym or MeSH
 @router.get("/stats", summary="How many works, documents, claims, ... the store holds")
 def stats(ev: EvimapDep, state: StateDep) -> dict[str, int]:
     return state.cached("counts", ev.store.counts)
+
+
+@router.get("/health", summary="Whether the server is up and has loaded its lexicon")
+def health(state: StateDep) -> dict[str, str]:
+    """``resources``: ``loading`` for the first seconds after the start (requests are
+    answered meanwhile, some a little later), then ``ready``; ``unavailable`` when the
+    lexicon or models could not be loaded (search and uploads say why). The store is not
+    read: the answer comes even while a write holds it."""
+    return {"status": "ok", "version": __version__, "resources": state.resources}
 
 
 @router.get("/csrf", summary="This session's CSRF token, for requests that change the store")

@@ -146,6 +146,11 @@ class ServeState:
         self.hosts = allowed_hosts(settings.host)
         self.csrf_secret = secrets.token_bytes(32)
         self._cache: dict[Hashable, tuple[int, Any]] = {}
+        #: ``loading`` while the lexicon and models load ahead of need (a few seconds after
+        #: the start, during which the loading holds Python for up to a quarter second at a
+        #: time), then ``ready``, or ``unavailable`` when they could not be loaded (the
+        #: requests that need them say why); ``on_demand`` when nothing loads them ahead.
+        self.resources = "on_demand"
         ev.store.use_cursors(threads=1)
 
     def cached(self, key: Hashable, compute: Callable[[], _T]) -> _T:
@@ -239,7 +244,8 @@ def create_app(settings: Settings, ev: Evimap | None = None) -> FastAPI:
         if state.owned:
             # the lexicon and models (a concept's synonyms, search, uploads) load while the
             # first requests are served, not in the first request that needs them (1-2 s)
-            threading.Thread(target=_warm, args=(state.ev,), name="evimap-warm",
+            state.resources = "loading"
+            threading.Thread(target=_warm, args=(state,), name="evimap-warm",
                              daemon=True).start()
         yield
         if state.owned:
@@ -263,13 +269,16 @@ def create_app(settings: Settings, ev: Evimap | None = None) -> FastAPI:
     return app
 
 
-def _warm(ev: Evimap) -> None:
+def _warm(state: ServeState) -> None:
     """Load the resources ahead of need; a failure is left for the request that needs them
     to report."""
     try:
-        ev.resources  # noqa: B018 (loaded on first use)
+        state.ev.resources  # noqa: B018 (loaded on first use)
     except Exception as exc:       # reported again, as an HTTP error, by the request
         log.debug("resources not loaded ahead: %s", exc)
+        state.resources = "unavailable"
+    else:
+        state.resources = "ready"
 
 
 def serve(settings: Settings) -> None:

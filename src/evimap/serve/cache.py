@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from .app import ServeState
 
-#: Paths never kept: session-specific (the CSRF token), large downloads, static files
-#: (served with their own validators).
-UNCACHED = ("/api/csrf", "/api/report", "/static/")
+#: Paths never kept: session-specific (the CSRF token), the server's own state (health),
+#: large downloads, static files (served with their own validators).
+UNCACHED = ("/api/csrf", "/api/health", "/api/report", "/static/")
 CACHE_HEADER = b"x-evimap-cache"
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -67,6 +69,8 @@ MIGRATIONS: dict[int, tuple[MigrationStep, ...]] = {
     # version 7: the claims' lookup table (evimap.store.lookup), filled from the claims
     6: (lookup.CREATE_SQL, lookup.refresh),
 }
+#: Bytes of values :meth:`Store.recall` keeps (pickled), the least recently used dropped first.
+RECALL_BYTES = 32 * 2**20
 #: Seconds a read-only opening waits while another process writes the store (a server's
 #: upload), and a shared store's write waits while other processes read it.
 LOCK_WAIT = 10.0
@@ -113,6 +117,9 @@ class Store:
         self._writing = 0
         self._threads: int | None = None
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._recalled: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self._recalled_bytes = 0
+        self._recall_lock = threading.Lock()
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -136,13 +143,18 @@ class Store:
     def writable(self) -> bool:
         return not self.read_only
 
+    @property
+    def remembers(self) -> bool:
+        """Whether :meth:`memo` and :meth:`recall` remember (the store is held for reading)."""
+        return self.read_only and not self._writing
+
     def memo(self, key: str, compute: Callable[[], _T]) -> _T:
         """``compute()``, remembered while the store is unchanged, for a store held for
         reading (``read_only``, or ``shared`` between writes): no other process can write
         it meanwhile, and this one writes only inside :meth:`writing`, which ends the
         generation. A store held for writing computes it every time (its connection may
         write without saying so)."""
-        if not self.read_only or self._writing:
+        if not self.remembers:
             return compute()
         hit = self._memo.get(key)
         if hit is not None and hit[0] == self.generation:
@@ -150,6 +162,32 @@ class Store:
         generation = self.generation
         value = compute()
         self._memo[key] = (generation, value)
+        return value
+
+    def recall(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()``, remembered as :meth:`memo` remembers, for values of which there
+        are as many as rows (a statement with its evidence, by its key): the most recently
+        used are kept, pickled, within ``RECALL_BYTES``, and each call gets a copy of its
+        own, which it may change."""
+        if not self.remembers:
+            return compute()
+        generation = self.generation
+        with self._recall_lock:
+            hit = self._recalled.get(key)
+            if hit is not None and hit[0] == generation:
+                self._recalled.move_to_end(key)
+        if hit is not None and hit[0] == generation:
+            return cast(_T, pickle.loads(hit[1]))
+        value = compute()
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._recall_lock:
+            if generation == self.generation and len(data) <= RECALL_BYTES // 8:
+                old = self._recalled.pop(key, None)
+                self._recalled_bytes += len(data) - (len(old[1]) if old else 0)
+                self._recalled[key] = (generation, data)
+                while self._recalled_bytes > RECALL_BYTES:
+                    _, (_, dropped) = self._recalled.popitem(last=False)
+                    self._recalled_bytes -= len(dropped)
         return value
 
     def use_cursors(self, threads: int | None = None) -> None:
