@@ -1101,9 +1101,10 @@ def bench_scale_cmd(obj: Context, out_dir: str, n_docs: int, workers: int,
 def bench_serve_cmd(obj: Context, clients: int, n_requests: int, max_seconds: float,
                     think_ms: float) -> None:
     """The server under load: `evimap serve` over the store (--db) on a free loopback port
-    (never another machine), CLIENTS concurrent clients sending a reader's mix of pages and
-    API calls (the map, statements, documents, concepts). Latency p50/p95/p99 (ms), overall
-    and per kind of request, requests per second, errors and the machine's load, as JSON."""
+    (never another machine); once it has loaded its lexicon (/api/health), CLIENTS
+    concurrent clients sending a reader's mix of pages and API calls (the map, statements,
+    documents, concepts). Latency p50/p95/p99 (ms), overall and per kind of request,
+    requests per second, errors, seconds to ready and the machine's load, as JSON."""
     from .bench import bench_serve
     settings = load_settings(**obj.overrides)
     _echo_json(bench_serve(settings, Path(settings.db), clients=clients, requests=n_requests,
