@@ -130,6 +130,32 @@ def test_concept_has_synonyms_and_neighbours(client):
     assert any(n["id"] == "D008881" and n["outgoing"] for n in c["neighbours"])
 
 
+def test_neighbours_are_each_concepts_strongest_statement(ev: Evimap):
+    """A concept's neighbours, against the statements listing: each other concept once with
+    its strongest statement (ties: the smaller key), strongest first, then by name."""
+    from collections import Counter
+
+    ends = Counter(c for st in ev.list_statements(limit=500).items
+                   for c in (st["subject"]["id"], st["object"]["id"]))
+    for concept, _ in ends.most_common(4):
+        listed = ev.list_statements(about=concept, limit=500).items
+        best: dict[str, dict] = {}
+        for st in sorted(listed, key=lambda x: (-x["belief"], x["key"])):
+            outgoing = st["subject"]["id"] == concept
+            other = st["object"] if outgoing else st["subject"]
+            if other["id"] != concept:
+                best.setdefault(other["id"], {
+                    "id": other["id"], "name": other["name"], "key": st["key"],
+                    "predicate": st["predicate"], "belief": st["belief"],
+                    "outgoing": outgoing})
+        want = sorted(best.values(), key=lambda n: (-n["belief"], n["name"], n["id"]))
+        for limit in (12, 2):
+            got = [{k: n[k] for k in ("id", "name", "key", "predicate", "belief", "outgoing")}
+                   for n in ev.neighbours(concept, limit)]
+            assert got == want[:limit]
+        assert len(want) >= 2
+
+
 def test_statements_filtered_and_paginated(client):
     page = client.get("/api/statements", params={"subject": "ketamine",
                                                  "predicate": "treats"}).json()
@@ -490,11 +516,11 @@ def test_a_store_held_for_reading_recalls_a_copy_until_it_is_written(
         shared.close()
 
 
-def test_the_statement_listing_kept_in_order_pages_as_the_query_does(
+def test_the_listings_kept_in_order_page_as_the_query_does(
         tmp_path, settings: Settings, seeds_dir: Path, resources, monkeypatch):
-    """A store held for reading keeps the keys of the unfiltered statement listing in order
-    (its first ``LISTING_KEPT``) and pages from them; past them, and on a store held for
-    writing, the query pages: the same pages either way."""
+    """A store held for reading keeps the keys of the unfiltered statement and claim
+    listings in order (their first ``LISTING_KEPT``) and pages from them; past them, and on
+    a store held for writing, the query pages: the same pages either way."""
     import evimap.api as api_module
 
     db = tmp_path / "listing.duckdb"
@@ -506,6 +532,9 @@ def test_the_statement_listing_kept_in_order_pages_as_the_query_does(
         queried = [writer.list_statements(limit=3, offset=o).to_json()
                    for o in range(0, total + 3, 3)]
         filtered = writer.list_statements(predicate="treats", limit=50).to_json()
+        n_claims = writer.list_claims(limit=1).total
+        claims = [writer.list_claims(limit=7, offset=o).to_json()
+                  for o in range(0, n_claims + 7, 7)]
     monkeypatch.setattr(api_module, "LISTING_KEPT", 4)
     with Evimap(db, replace(settings, db=str(db)), read_only=True) as reader:
         kept = [reader.list_statements(limit=3, offset=o).to_json()
@@ -513,6 +542,11 @@ def test_the_statement_listing_kept_in_order_pages_as_the_query_does(
         assert reader.store.memo("listing statements", list)[1] == total
         assert len(reader.store.memo("listing statements", list)[0]) == 4
         assert reader.list_statements(predicate="treats", limit=50).to_json() == filtered
+        monkeypatch.setattr(api_module, "LISTING_KEPT", 30)
+        assert [reader.list_claims(limit=7, offset=o).to_json()
+                for o in range(0, n_claims + 7, 7)] == claims
+        assert len(reader.store.memo("listing claims", list)[0]) == min(30, n_claims)
+    assert n_claims > 30
     assert kept == queried
     keys = [s["key"] for p in kept for s in p["items"]]
     assert len(keys) == len(set(keys)) == total     # every statement once, strongest first
