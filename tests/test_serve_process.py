@@ -246,11 +246,15 @@ def test_bench_serve_reports_latency_percentiles(store, settings, tmp_path):
     shutil.copy(store, db)
     result = bench_serve(settings, db, clients=8, requests=120, max_seconds=60)
     assert result["requests"] == 120 and result["errors"] == 0
-    assert result["store"]["documents"] >= 6 and result["clients"] == 8
+    assert result["store"]["documents"] >= 5 and result["clients"] == 8   # the seeds, at least
     lat = result["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"]
     assert result["requests_per_second"] > 0
     assert {"map page", "statement", "statements", "stats"} <= set(result["by_kind"])
     assert len(result["machine"]["load_average"]) == 3
+    machine = result["machine"]
+    assert machine["python_loop_ns_before"] > 0 and machine["python_loop_ns"] > 0
+    if Path("/proc/stat").exists():
+        assert 0 <= machine["cpu_steal_share"] <= 1 and 0 <= machine["cpu_idle_share"] < 1
     # the load started once the server had loaded its lexicon (its first seconds' cost)
     assert result["resources"] == "ready" and result["ready_seconds"] > 0

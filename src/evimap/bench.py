@@ -203,7 +203,10 @@ def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int 
     to a quarter second at a time, a cost of the first seconds after a start, not of the
     server under load (``ready_seconds`` says how long it took). Returns latency
     percentiles (ms) overall and per kind, requests per second, errors, the store's counts
-    and the load of the machine."""
+    and the state of the machine: its speed just before and just after the load
+    (:func:`machine_speed`: on this shared machine it halves at times, and the latencies
+    with it), the shares of its CPU time idle and taken by the hypervisor meanwhile, and its
+    load."""
     import asyncio
     import os
     import subprocess
@@ -232,9 +235,12 @@ def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int 
             say(f"warming up ({len(SERVE_MIX)} kinds of request)")
             asyncio.run(_load(port, list(dict(paths).items()), 1, 0.0, 60.0))
             say(f"{clients} clients, {len(paths)} requests")
+            speed_before = machine_speed()["python_loop_ns"]
+            cpu_before = _cpu_times()
             started = time.perf_counter()
             results = asyncio.run(_load(port, paths, clients, think_ms / 1000, max_seconds))
             seconds = time.perf_counter() - started
+            cpu_share = _cpu_share(cpu_before, _cpu_times())
         finally:
             server.terminate()
             try:
@@ -248,7 +254,8 @@ def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int 
         if ok:
             by_kind.setdefault(kind, []).append(ms)
     return {
-        "machine": {**machine_speed(), "cpus": os.cpu_count(),
+        "machine": {"python_loop_ns_before": speed_before, **machine_speed(),
+                    "cpus": os.cpu_count(), **cpu_share,
                     "load_average": [round(x, 2) for x in os.getloadavg()]},
         "store": {"path": str(db), **counts},
         "ready_seconds": round(ready, 2), "resources": resources,
@@ -260,6 +267,28 @@ def bench_serve(settings: Settings, db: Path, clients: int = 100, requests: int 
         "by_kind": {k: {"n": len(v), **_percentiles(sorted(v))}
                     for k, v in sorted(by_kind.items())},
     }
+
+
+def _cpu_times() -> list[int] | None:
+    """The machine's CPU time so far by state (``/proc/stat``: user, nice, system, idle,
+    iowait, irq, softirq, steal), or None where there is no such file."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(x) for x in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def _cpu_share(before: list[int] | None, after: list[int] | None) -> dict[str, float]:
+    """The shares of the machine's CPU time between two :func:`_cpu_times` that were idle
+    and that the hypervisor gave to other machines (``steal``): on a shared virtual machine,
+    the second takes the first away and slows every request."""
+    if not before or not after or len(before) < 8 or len(after) < 8:
+        return {}
+    spent = [a - b for a, b in zip(after, before, strict=True)]
+    total = sum(spent) or 1
+    return {"cpu_idle_share": round((spent[3] + spent[4]) / total, 3),
+            "cpu_steal_share": round(spent[7] / total, 3)}
 
 
 def _free_port() -> int:
