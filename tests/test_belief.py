@@ -292,3 +292,35 @@ def test_a_statement_page_holds_what_its_parts_give(cdr: Evimap):
                 assert m["concept_id"] == c["subject" if m["role"] == "subj" else "object"]["id"]
             mentioned += bool(mentions)
     assert contested and mentioned
+
+
+def test_a_claim_about_part_of_a_composite_mention_carries_its_mesh_name(
+        tmp_path_factory: pytest.TempPathFactory, settings: Settings, data_dir: Path,
+        full: Resources) -> None:
+    """BC5CDR Training records whose claims are about a part of a composite mention
+    ("colorectal, breast, pancreaticobiliary, gastric, renal cell and head and neck
+    cancers"; "compression neuropathy of the radial nerve"): the claim's concept, and so the
+    store's, statements' and map's, is named by MeSH ("Breast Neoplasms"), with its tree
+    numbers, not by the mention's words."""
+    records = (data_dir / "bc5cdr" / "CDR_TrainingSet.PubTator.txt").read_text(
+        encoding="utf-8").strip().split("\n\n")
+    chosen = [r for r in records if r.split("|", 1)[0] in ("20722491", "3800626")]
+    path = tmp_path_factory.mktemp("composite-input") / "composite.PubTator.txt"
+    path.write_text("\n\n".join(chosen) + "\n\n", encoding="utf-8")
+    ev = _store(tmp_path_factory, settings, full, "composite", [str(path)])
+    try:
+        claimed = {c["object"]["id"]: c["object"] for c in ev.claims()} | {
+            c["subject"]["id"]: c["subject"] for c in ev.claims()}
+        assert {"D001943", "D020425"} <= set(claimed)     # parts of composite mentions
+        lexicon = full.lexicon
+        for ui, concept in claimed.items():
+            try:
+                known = lexicon.concept(ui)
+            except KeyError:
+                continue
+            assert concept["name"] == known.name, ui
+            stored = ev.store.rows("SELECT name, trees FROM concepts WHERE id = ?", [ui])[0]
+            assert (stored["name"], tuple(stored["trees"])) == (known.name, known.trees)
+        assert claimed["D001943"]["name"] == "Breast Neoplasms"
+    finally:
+        ev.close()

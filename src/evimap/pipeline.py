@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import assemble, dedup
-from .claims import extract_claims, extractors
+from .claims import extract_claims, extractors, named
 from .claims.cid import CidClassifier, load_cid
 from .claims.pairs import MODEL_DIR as PAIRS_DIR
 from .claims.pairs import MODEL_FILE as PAIRS_FILE
@@ -140,9 +140,10 @@ def process(raw: RawDocument, resources: Resources,
                                  lay=profile.kind not in RESEARCH_KINDS)
         stage = "claims"
         with _timed(timings, "claims"):
-            claims = extract_claims(raw.text, segments, sents, mentions, profile,
-                                    raw.metadata, models=resources.models(),
-                                    only=resources.extractors)
+            claims = named(extract_claims(raw.text, segments, sents, mentions, profile,
+                                          raw.metadata, models=resources.models(),
+                                          only=resources.extractors),
+                           resources.lexicon.concept)
         stage = "dedup"
         with _timed(timings, "dedup_keys"):
             main = dedup.main_text(segments)

@@ -20,8 +20,9 @@ from .extract import (
     document_view,
     extract_claims,
     extractors,
+    named,
     register,
 )
 
 __all__ = ["EXTRACTOR", "DocumentView", "Extractor", "document_view", "extract_claims",
-           "extractors", "register"]
+           "extractors", "named", "register"]

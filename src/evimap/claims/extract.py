@@ -193,6 +193,24 @@ def extract_claims(text: str, segments: Sequence[Segment], sentences: Sequence[S
                                                           c.object.id))))
 
 
+def named(claims: Sequence[Claim], concept_of: Callable[[str], Concept]) -> list[Claim]:
+    """``claims`` with each subject and object that ``concept_of`` knows (a lexicon's
+    :meth:`concept <evimap.entities.Lexicon.concept>`: ``KeyError`` for an unknown ID) under
+    its MeSH name and tree numbers, its type kept. A part of a composite mention ("renal
+    and hepatic failure") reaches a claim named by the mention's words, without trees; the
+    store keeps the first name it is given for a concept."""
+    for claim in claims:
+        for role in ("subject", "object"):
+            concept = getattr(claim, role)
+            try:
+                known = concept_of(concept.id)
+            except KeyError:
+                continue
+            if (known.name, known.trees) != (concept.name, concept.trees):
+                setattr(claim, role, replace(concept, name=known.name, trees=known.trees))
+    return list(claims)
+
+
 def _stamped(claim: Claim, extractor: Extractor) -> Claim:
     """The claim with its extractor's id in its evidence."""
     if claim.evidence.extractor != extractor.id:
