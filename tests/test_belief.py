@@ -301,10 +301,11 @@ def test_a_claim_about_part_of_a_composite_mention_carries_its_mesh_name(
     ("colorectal, breast, pancreaticobiliary, gastric, renal cell and head and neck
     cancers"; "compression neuropathy of the radial nerve"): the claim's concept, and so the
     store's, statements' and map's, is named by MeSH ("Breast Neoplasms"), with its tree
-    numbers, not by the mention's words."""
+    numbers, not by the mention's words. A mention without a concept is not named by the
+    words of another."""
     records = (data_dir / "bc5cdr" / "CDR_TrainingSet.PubTator.txt").read_text(
         encoding="utf-8").strip().split("\n\n")
-    chosen = [r for r in records if r.split("|", 1)[0] in ("20722491", "3800626")]
+    chosen = [r for r in records if r.split("|", 1)[0] in ("20722491", "3800626", "227508")]
     path = tmp_path_factory.mktemp("composite-input") / "composite.PubTator.txt"
     path.write_text("\n\n".join(chosen) + "\n\n", encoding="utf-8")
     ev = _store(tmp_path_factory, settings, full, "composite", [str(path)])
@@ -322,5 +323,11 @@ def test_a_claim_about_part_of_a_composite_mention_carries_its_mesh_name(
             stored = ev.store.rows("SELECT name, trees FROM concepts WHERE id = ?", [ui])[0]
             assert (stored["name"], tuple(stored["trees"])) == (known.name, known.trees)
         assert claimed["D001943"]["name"] == "Breast Neoplasms"
+        # mentions no concept was found for ("nalozone", misspelt in 227508) share one row,
+        # named as such, not by the first of their words that was stored
+        unnormalised = [m for d in ev.docs(with_segments=False) for m in ev.mentions(d["id"])
+                        if m["concept_id"] == "-1"]
+        assert unnormalised and {m["concept_name"] for m in unnormalised} == {
+            "(mention without a concept)"}
     finally:
         ev.close()

@@ -445,8 +445,8 @@ class Store:
         now = _now()
         self.insert_rows("works", [[*w, now] for w in new_works.values()])
         if concepts:
-            self.insert_rows("concepts", [[c.id, c.name, c.type, list(c.trees)]
-                                          for c in concepts.values() if c.id not in known])
+            self.insert_rows("concepts", [concept_row(c) for c in concepts.values()
+                                          if c.id not in known])
         for row in rows["documents"]:
             row[-1] = now
         for table in _BATCH_TABLES:
@@ -492,6 +492,16 @@ class Store:
 
 _BATCH_TABLES = ("documents", "minhash", "lsh_bands", "shingle_sketch", "segments",
                  "mentions", "claims", "evidence")
+
+
+#: The name of the one ``concepts`` row of every mention no concept was found for (ID
+#: ``-1``), which would otherwise bear the words of the first such mention stored.
+UNNORMALISED_NAME = "(mention without a concept)"
+
+
+def concept_row(c: Any) -> list[Any]:
+    """The ``concepts`` row of a :class:`~evimap.model.Concept`."""
+    return [c.id, UNNORMALISED_NAME if c.id == "-1" else c.name, c.type, list(c.trees)]
 
 
 def _document_rows(pd: ProcessedDocument, keys: works.DocKeys, work_id: str, near: str | None,

@@ -98,7 +98,7 @@ class PartWriter:
 
     def add(self, docs: Sequence[ProcessedDocument]) -> None:
         """Rows of processed documents (their works: each its own until merged)."""
-        from . import _document_rows, _now
+        from . import _document_rows, _now, concept_row
 
         rows: dict[str, list[list[Any]]] = {t: [] for t in PART_TABLES}
         concepts = rows["concepts"]
@@ -111,7 +111,7 @@ class PartWriter:
                                                          for x in (cl.subject, cl.object)]:
                 if c.id not in self._concepts:
                     self._concepts.add(c.id)
-                    concepts.append([c.id, c.name, c.type, list(c.trees)])
+                    concepts.append(concept_row(c))
         for table, table_rows in rows.items():
             self.store.insert_rows(table, table_rows)
         self.info.documents += len(docs)
