@@ -721,12 +721,10 @@ class Evimap:
             return None
 
         def first() -> tuple[list[tuple[Any, ...]], int]:
-            rows = self.store.con.execute(
-                f"SELECT *, count(*) OVER () FROM ({sql} LIMIT {LISTING_KEPT + 1})"
-                ).fetchall()
+            rows = self.store.con.execute(f"{sql} LIMIT {LISTING_KEPT + 1}").fetchall()
             total = len(rows) if len(rows) <= LISTING_KEPT else int(self.store.scalar(
                 f"SELECT count(*) FROM ({sql})"))
-            return [r[:-1] for r in rows[:LISTING_KEPT]], total
+            return rows[:LISTING_KEPT], total
 
         keys, total = self.store.memo(f"listing {name}", first)
         if offset + limit > len(keys) and len(keys) < total:

@@ -167,8 +167,8 @@ class Store:
     def recall(self, key: str, compute: Callable[[], _T]) -> _T:
         """``compute()``, remembered as :meth:`memo` remembers, for values of which there
         are as many as rows (a statement with its evidence, by its key): the most recently
-        used are kept, pickled, within ``RECALL_BYTES``, and each call gets a copy of its
-        own, which it may change."""
+        used are kept, pickled, within ``RECALL_BYTES`` (a value over an eighth of it is not
+        kept), and each call gets a copy of its own, which it may change."""
         if not self.remembers:
             return compute()
         generation = self.generation
